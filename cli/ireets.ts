@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// The ireets command line: thin commands over the public API (src/). Each command lives in
+// cli/commands/<name>.ts and exports a yargs CommandModule.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { isIreetsError } from '../src/util/errors.js';
+import { cacheCommand } from './commands/cache.js';
+import { importCommand } from './commands/import.js';
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('ireets')
+    .option('cache-dir', {
+      type: 'string',
+      describe: 'build cache directory (default: $IREETS_CACHE_DIR or ~/.cache/ireets)',
+      global: true,
+    })
+    .command(cacheCommand)
+    .command(importCommand)
+    .demandCommand(1, 'name a command; see --help')
+    .strict()
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      y.showHelp();
+      process.stderr.write(`\n${msg}\n`);
+      process.exit(2);
+    })
+    .help()
+    .parseAsync();
+}
+
+main().catch((e: unknown) => {
+  if (isIreetsError(e)) {
+    process.stderr.write(`ireets: error [${e.code}]: ${e.message}\n`);
+  } else {
+    process.stderr.write(`ireets: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+// ONNX importers: control ops.
+export {};

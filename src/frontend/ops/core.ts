@@ -1,0 +1,2 @@
+// ONNX importers: core ops.
+export {};

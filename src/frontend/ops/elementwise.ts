@@ -1,0 +1,2 @@
+// ONNX importers: elementwise ops.
+export {};

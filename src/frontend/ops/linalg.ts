@@ -1,0 +1,2 @@
+// ONNX importers: linalg ops.
+export {};

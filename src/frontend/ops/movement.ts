@@ -1,0 +1,2 @@
+// ONNX importers: movement ops.
+export {};

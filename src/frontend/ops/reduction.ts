@@ -1,0 +1,2 @@
+// ONNX importers: reduction ops.
+export {};

@@ -1,0 +1,2 @@
+// ONNX importers: special ops.
+export {};

@@ -1,0 +1,2 @@
+// Reference kernels: control ops.
+export {};

@@ -1,0 +1,2 @@
+// Reference kernels: core ops.
+export {};

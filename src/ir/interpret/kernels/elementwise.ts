@@ -1,0 +1,2 @@
+// Reference kernels: elementwise ops.
+export {};

@@ -1,0 +1,2 @@
+// Reference kernels: linalg ops.
+export {};

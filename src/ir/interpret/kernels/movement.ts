@@ -1,0 +1,2 @@
+// Reference kernels: movement ops.
+export {};

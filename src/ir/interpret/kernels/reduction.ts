@@ -1,0 +1,2 @@
+// Reference kernels: reduction ops.
+export {};

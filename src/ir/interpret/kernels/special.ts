@@ -1,0 +1,2 @@
+// Reference kernels: special ops.
+export {};

@@ -1,0 +1,2 @@
+// IR op definitions: elementwise ops.
+export {};

@@ -1,0 +1,2 @@
+// IR op definitions: linalg ops.
+export {};

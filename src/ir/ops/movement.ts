@@ -1,0 +1,2 @@
+// IR op definitions: movement ops.
+export {};

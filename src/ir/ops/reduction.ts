@@ -1,0 +1,2 @@
+// IR op definitions: reduction ops.
+export {};

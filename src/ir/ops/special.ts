@@ -1,0 +1,2 @@
+// IR op definitions: special ops.
+export {};
