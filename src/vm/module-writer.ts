@@ -1,0 +1,93 @@
+import { hashBytes } from '../util/hash.js';
+import type { VmModule } from './module.js';
+
+export const MODULE_MAGIC = 'IRTSVMFB';
+export const MODULE_FORMAT_VERSION = 1;
+/** Sections start on 64-byte boundaries so weights can be viewed as typed arrays in place. */
+export const SECTION_ALIGNMENT = 64;
+export const HEADER_BYTES = 32;
+
+/** Where a binary section lies in the file. */
+export interface SectionRef {
+  offset: number;
+  length: number;
+}
+
+/** The JSON table of contents that follows the fixed header. */
+export interface ModuleToc {
+  functions: VmModule['functions'];
+  imports: VmModule['imports'];
+  exports: VmModule['exports'];
+  strings: string[];
+  metadata: Record<string, string>;
+  bytecode: SectionRef;
+  executables: { hash: string; format: string; meta: Record<string, unknown>; section: SectionRef }[];
+  rodata: SectionRef[];
+}
+
+const align = (n: number): number => Math.ceil(n / SECTION_ALIGNMENT) * SECTION_ALIGNMENT;
+
+/**
+ * Serialises a module: fixed header (magic, version, TOC length, checksum of everything after
+ * the header), JSON TOC, then aligned binary sections. Deterministic: same module, same bytes.
+ * Requires initHashing().
+ */
+export function writeModule(mod: VmModule): Uint8Array {
+  const blobs: Uint8Array[] = [mod.bytecode, ...mod.executables.map((e) => e.code), ...mod.rodata];
+  // The TOC's own length decides where sections start, and section offsets are in the TOC:
+  // lay out relative to the end of the TOC, then fix the TOC size by iterating to a fixpoint.
+  let tocBytes = new Uint8Array(0);
+  let base = 0;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    let cursor = 0;
+    const refs = blobs.map((b) => {
+      const ref = { offset: base + cursor, length: b.length };
+      cursor = align(cursor + b.length);
+      return ref;
+    });
+    const toc: ModuleToc = {
+      functions: mod.functions,
+      imports: mod.imports,
+      exports: mod.exports,
+      strings: mod.strings,
+      metadata: sortKeys(mod.metadata),
+      bytecode: refs[0]!,
+      executables: mod.executables.map((e, i) => ({ hash: e.hash, format: e.format, meta: e.meta, section: refs[1 + i]! })),
+      rodata: mod.rodata.map((_, i) => refs[1 + mod.executables.length + i]!),
+    };
+    tocBytes = new TextEncoder().encode(canonicalJson(toc));
+    const newBase = align(HEADER_BYTES + tocBytes.length);
+    if (newBase === base) break;
+    base = newBase;
+  }
+  let total = base;
+  for (const b of blobs) total = align(total + b.length);
+  const out = new Uint8Array(total);
+  out.set(new TextEncoder().encode(MODULE_MAGIC), 0);
+  const view = new DataView(out.buffer);
+  view.setUint32(8, MODULE_FORMAT_VERSION, true);
+  view.setUint32(12, tocBytes.length, true);
+  out.set(tocBytes, HEADER_BYTES);
+  let cursor = base;
+  for (const b of blobs) {
+    out.set(b, cursor);
+    cursor = align(cursor + b.length);
+  }
+  const checksum = hashBytes(out.subarray(HEADER_BYTES));
+  out.set(new TextEncoder().encode(checksum), 16);
+  return out;
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** JSON with object keys sorted at every level, so equal modules serialise identically. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) => {
+    if (val && typeof val === 'object' && !Array.isArray(val)) {
+      return Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    return val;
+  });
+}
