@@ -24,12 +24,21 @@ export interface WasmFunction {
  */
 export class WasmModuleBuilder {
   private readonly functions: WasmFunction[] = [];
+  private readonly imported: { module: string; name: string; params: ValType[]; results: ValType[] }[] = [];
 
   constructor(private readonly memory: { minPages: number; maxPages: number; shared: boolean }) {}
 
+  /** Imports a host function; returns its function index. Import all before adding functions. */
+  importFunction(module: string, name: string, params: ValType[], results: ValType[]): number {
+    if (this.functions.length > 0) throw new Error('import functions before defining any');
+    this.imported.push({ module, name, params, results });
+    return this.imported.length - 1;
+  }
+
+  /** Adds a function; returns its index in the function index space (after the imports). */
   addFunction(f: WasmFunction): number {
     this.functions.push(f);
-    return this.functions.length - 1;
+    return this.imported.length + this.functions.length - 1;
   }
 
   build(): Uint8Array {
@@ -42,13 +51,18 @@ export class WasmModuleBuilder {
       const b = [...new TextEncoder().encode(s)];
       return [...uleb(b.length), ...b];
     };
-    // Types: one per function (duplicates are harmless and keep indices trivial).
-    section(1, vec(this.functions.map((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results.length), ...f.results])));
+    // Types: one per imported and defined function (duplicates are harmless and keep indices trivial).
+    const sigs = [...this.imported, ...this.functions];
+    section(1, vec(sigs.map((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results.length), ...f.results])));
     const m = this.memory;
     const limits = m.shared ? [0x03, ...uleb(m.minPages), ...uleb(m.maxPages)] : [0x01, ...uleb(m.minPages), ...uleb(m.maxPages)];
-    section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]]));
-    section(3, vec(this.functions.map((_, i) => uleb(i))));
-    const exports = this.functions.flatMap((f, i) => (f.exportName ? [[...name(f.exportName), 0x00, ...uleb(i)]] : []));
+    section(2, vec([
+      ...this.imported.map((f, i) => [...name(f.module), ...name(f.name), 0x00, ...uleb(i)]),
+      [...name('env'), ...name('memory'), 0x02, ...limits],
+    ]));
+    const nImported = this.imported.length;
+    section(3, vec(this.functions.map((_, i) => uleb(nImported + i))));
+    const exports = this.functions.flatMap((f, i) => (f.exportName ? [[...name(f.exportName), 0x00, ...uleb(nImported + i)]] : []));
     section(7, vec(exports));
     section(10, vec(this.functions.map((f) => {
       // Run-length encode locals by type.

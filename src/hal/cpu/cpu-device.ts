@@ -1,5 +1,5 @@
 import { availableParallelism, cpus } from 'node:os';
-import { CPU_EXECUTABLE_FORMAT } from '../../util/cpu-kernel-abi.js';
+import { CPU_EXECUTABLE_FORMAT, CPU_MATH_IMPORTS } from '../../util/cpu-kernel-abi.js';
 import { IreetsError } from '../../util/errors.js';
 import { TimelineSemaphore } from '../semaphore.js';
 import type { BufferUsage, ExecutableSource, HalAllocator, HalBuffer, HalCommandBuffer, HalDevice, HalExecutable, HalSemaphore } from '../types.js';
@@ -64,7 +64,7 @@ export class CpuDevice implements HalDevice {
     } catch (e) {
       throw new IreetsError('MODULE_CORRUPT', `executable does not compile: ${(e as Error).message}`);
     }
-    const inst = await WebAssembly.instantiate(module, { env: { memory: this.mem.memory } });
+    const inst = await WebAssembly.instantiate(module, { env: { memory: this.mem.memory }, math: CPU_MATH_IMPORTS });
     const entries = entryPoints.map((n) => {
       const f = inst.exports[n];
       if (typeof f !== 'function') throw new IreetsError('MODULE_CORRUPT', `executable lacks entry point ${n}`);

@@ -1,9 +1,10 @@
+import { CPU_MAX_PAGES } from '../../util/cpu-kernel-abi.js';
 import type { BufferUsage, HalBuffer } from '../types.js';
 
 const PAGE = 65536;
 const ALIGN = 64;
 /** 2 GiB: kernels address memory with i32 offsets, so stay below 2^31. */
-export const MAX_PAGES = 32768;
+export const MAX_PAGES = CPU_MAX_PAGES;
 /** Bytes at the start of memory reserved for dispatch argument tables. */
 export const SCRATCH_BYTES = 64 * 1024;
 

@@ -1,6 +1,7 @@
 // A CPU worker: instantiates every executable over the shared memory, then runs workgroups of
 // whatever dispatch the control block announces until told to stop.
 import { parentPort } from 'node:worker_threads';
+import { CPU_MATH_IMPORTS } from '../../util/cpu-kernel-abi.js';
 import { CTRL, type FromWorker, type ToWorker } from './pool-protocol.js';
 
 type Entry = (b: number, c: number, x: number, y: number, z: number) => void;
@@ -18,7 +19,7 @@ port.on('message', (m: ToWorker) => {
     send({ type: 'ready' });
     setImmediate(serve);
   } else if (m.type === 'load') {
-    const inst = new WebAssembly.Instance(m.module, { env: { memory } });
+    const inst = new WebAssembly.Instance(m.module, { env: { memory }, math: CPU_MATH_IMPORTS });
     executables.set(m.id, m.entryPoints.map((n) => inst.exports[n] as Entry));
     send({ type: 'loaded', id: m.id });
   }

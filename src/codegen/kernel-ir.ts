@@ -1,0 +1,85 @@
+/**
+ * Kernel IR: what every strategy produces and every emitter (wasm, WGSL, SPIR-V) consumes.
+ * A kernel is a loop nest run once per workgroup id, over scalar expressions that load from and
+ * store to bindings (flat arrays of one storage dtype). Index arithmetic is i32; values compute in
+ * the scalar type of their storage (f16/bf16 compute in f32, small ints in i32).
+ */
+import type { DType } from '../ir/dtype.js';
+
+/** Types an expression computes in. Bools are i32 0/1. */
+export type ScalarType = 'f32' | 'f64' | 'i32' | 'u32' | 'i64' | 'u64';
+
+export type UnaryOp =
+  | 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil' | 'round_even' | 'trunc'
+  | 'exp' | 'log' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'tanh'
+  | 'asinh' | 'acosh' | 'atanh' | 'erf' | 'sigmoid' | 'sign' | 'not' | 'bit_not' | 'is_nan' | 'is_inf_pos' | 'is_inf_neg';
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'rem' | 'min' | 'max' | 'pow' | 'fmod' | 'mod_floor'
+  | 'and' | 'or' | 'xor' | 'shl' | 'shr'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+export type Expr =
+  | { readonly k: 'const'; readonly t: ScalarType; readonly v: number | bigint }
+  /** A local (loop variable, let, accumulator). */
+  | { readonly k: 'var'; readonly name: string; readonly t: ScalarType }
+  /** Push constant #index (i32): dims and other run-time sizes. */
+  | { readonly k: 'param'; readonly index: number }
+  /** Workgroup id along x, y or z (i32). */
+  | { readonly k: 'wgid'; readonly dim: 0 | 1 | 2 }
+  /** Element `index` (i32, in elements) of binding `binding`, converted to its compute type. */
+  | { readonly k: 'load'; readonly binding: number; readonly index: Expr; readonly t: ScalarType }
+  | { readonly k: 'unary'; readonly op: UnaryOp; readonly a: Expr; readonly t: ScalarType }
+  /** Comparisons yield i32 0/1; their `t` is the operands' type. */
+  | { readonly k: 'binary'; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr; readonly t: ScalarType }
+  | { readonly k: 'select'; readonly cond: Expr; readonly a: Expr; readonly b: Expr; readonly t: ScalarType }
+  /** Numeric conversion from `a`'s type to `t` (float → int truncates toward zero, saturating). */
+  | { readonly k: 'cast'; readonly a: Expr; readonly from: ScalarType; readonly t: ScalarType }
+  /** Reinterprets the bits of `a` (same width: f32 ↔ i32/u32, f64 ↔ i64/u64). */
+  | { readonly k: 'bitcast'; readonly a: Expr; readonly from: ScalarType; readonly t: ScalarType };
+
+export type Stmt =
+  /** Declares and sets a local; `let` locals are never reassigned. */
+  | { readonly k: 'let'; readonly name: string; readonly value: Expr }
+  /** Declares a mutable local with an initial value (accumulators). */
+  | { readonly k: 'var'; readonly name: string; readonly value: Expr }
+  | { readonly k: 'assign'; readonly name: string; readonly value: Expr }
+  /**
+   * for (v = start; v < end; v += step). `vectorize` marks a loop whose body is safe to run 4
+   * iterations at a time in f32x4 lanes (emitters that can't simply ignore it).
+   */
+  | { readonly k: 'for'; readonly v: string; readonly start: Expr; readonly end: Expr; readonly step: number; readonly body: readonly Stmt[]; readonly vectorize?: boolean }
+  | { readonly k: 'if'; readonly cond: Expr; readonly then: readonly Stmt[]; readonly else?: readonly Stmt[] }
+  | { readonly k: 'store'; readonly binding: number; readonly index: Expr; readonly value: Expr };
+
+export interface KernelBinding {
+  readonly name: string;
+  /** Storage element type. */
+  readonly dtype: DType;
+  readonly access: 'read' | 'write' | 'readwrite';
+}
+
+export interface Kernel {
+  readonly name: string;
+  readonly bindings: readonly KernelBinding[];
+  /** Number of i32 push constants the kernel reads (`param` exprs). */
+  readonly numParams: number;
+  /** Workgroup counts, as expressions over params and constants only (the host evaluates them). */
+  readonly workgroupCount: readonly [Expr, Expr, Expr];
+  /** Threads per workgroup for GPU emitters; CPU runs a workgroup on one thread. */
+  readonly workgroupSize: readonly [number, number, number];
+  readonly body: readonly Stmt[];
+}
+
+/** Compute type of a storage dtype. */
+export function computeType(d: DType): ScalarType {
+  switch (d) {
+    case 'f16': case 'bf16': case 'f32': return 'f32';
+    case 'f64': return 'f64';
+    case 'i64': return 'i64';
+    case 'u64': return 'u64';
+    case 'u32': return 'u32';
+    case 'string': throw new Error('string tensors have no compute type');
+    default: return 'i32';
+  }
+}
