@@ -1,0 +1,49 @@
+import type { DispatchRegion } from '../ir/partition.js';
+import { staticSize } from '../ir/types.js';
+import { add, delinearize, i32, min, mul } from './expr.js';
+import type { Expr, Kernel, KernelBinding } from './kernel-ir.js';
+import { RegionLowering } from './lowering/region-context.js';
+import './lowering/index.js';
+
+/** Output elements one CPU workgroup computes, roughly: enough work to amortise the call. */
+export const ELEMENTS_PER_WORKGROUP = 4096;
+
+/**
+ * Lowers a dispatch region to a kernel: workgroups take blocks of rows of the output (all dims
+ * but the last), each row runs the innermost dim, and every element is computed by the fused
+ * scalar program of the region's nodes.
+ */
+export function lowerRegion(region: DispatchRegion, name: string): Kernel {
+  const out = region.output;
+  const shape = out.type.shape as readonly number[];
+  const inner = shape.length > 0 ? shape[shape.length - 1]! : 1;
+  const total = staticSize(shape);
+  const rows = inner === 0 ? 0 : total / inner;
+  const rowsPerGroup = Math.max(1, Math.floor(ELEMENTS_PER_WORKGROUP / Math.max(1, inner)));
+  const groups = Math.ceil(rows / rowsPerGroup);
+
+  const ctx = new RegionLowering(region);
+  const outBinding = region.inputs.length;
+  const first = mul({ k: 'wgid', dim: 0 }, i32(rowsPerGroup));
+  ctx.loop(first, min(add(first, i32(rowsPerGroup)), i32(rows)), (row) => {
+    const outer = delinearize(row, shape.slice(0, -1));
+    ctx.loop(i32(0), i32(inner), (col) => {
+      const idx: Expr[] = shape.length > 0 ? [...outer, col] : [];
+      const value = ctx.value(out, idx);
+      ctx.emit({ k: 'store', binding: outBinding, index: add(mul(row, i32(inner)), col), value });
+    });
+  });
+
+  const bindings: KernelBinding[] = [
+    ...region.inputs.map((v, i) => ({ name: `in${i}`, dtype: v.type.dtype, access: 'read' as const })),
+    { name: 'out', dtype: out.type.dtype, access: 'write' },
+  ];
+  return {
+    name,
+    bindings,
+    numParams: 0,
+    workgroupCount: [i32(groups), i32(1), i32(1)],
+    workgroupSize: [1, 1, 1],
+    body: ctx.statements,
+  };
+}

@@ -1,0 +1,2 @@
+// Lowering rules: elementwise ops.
+export {};

@@ -1,0 +1,2 @@
+// Lowering rules: linalg ops.
+export {};

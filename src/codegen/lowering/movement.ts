@@ -1,0 +1,2 @@
+// Lowering rules: movement ops.
+export {};

@@ -1,0 +1,2 @@
+// Lowering rules: reduction ops.
+export {};

@@ -1,0 +1,163 @@
+// Partition of a graph into dispatch regions. Each region computes exactly one materialized
+// value; the nodes between it and other materialized values (elementwise producers and
+// consumers, index remaps) are fused into it. Weights and large constants are bindings; small
+// constants (≤ INLINE_CONSTANT_ELEMENTS) are baked into the kernel.
+import { IreetsError } from '../util/errors.js';
+import { describeNode, type Graph, type IRModule, type Node, type Value } from './graph.js';
+import { getOpDef, type OpKind } from './ops/registry.js';
+import type { Tensor } from './tensor.js';
+import { isStaticShape, staticSize } from './types.js';
+import './ops/index.js';
+
+export const INLINE_CONSTANT_ELEMENTS = 16;
+
+/** Ops that only reinterpret the shape: with a materialized input they alias its buffer. */
+export const VIEW_OPS: ReadonlySet<string> = new Set(['reshape', 'squeeze', 'unsqueeze']);
+
+export interface DispatchRegion {
+  /** The value the region computes and stores. */
+  readonly output: Value;
+  /** Nodes inside the region, in topological order; the last one produces `output`. */
+  readonly nodes: readonly Node[];
+  /** Materialized values and large constants read by the region, in first-use order. */
+  readonly inputs: readonly Value[];
+  /** Small constants baked into the kernel, by value id. */
+  readonly inlined: ReadonlyMap<number, Tensor>;
+  /** The heaviest op kind inside (matmul > conv > pool > reduction > movement > elementwise). */
+  readonly kind: OpKind;
+}
+
+/** One step of the host program, in execution order. */
+export type Step =
+  | { readonly kind: 'dispatch'; readonly region: DispatchRegion }
+  /** `output` shares `input`'s buffer (reshape-like views of a materialized value). */
+  | { readonly kind: 'alias'; readonly output: Value; readonly input: Value; readonly node: Node }
+  /** A node the host runs itself (control flow, data-dependent ops). */
+  | { readonly kind: 'host'; readonly node: Node };
+
+const HEAVY: ReadonlySet<OpKind> = new Set(['matmul', 'conv', 'pool', 'reduction']);
+const KIND_RANK: Readonly<Record<string, number>> = { matmul: 6, conv: 5, pool: 4, reduction: 3, movement: 2, elementwise: 1 };
+
+function kindOf(n: Node): OpKind {
+  const def = getOpDef(n.op);
+  if (!def) throw new IreetsError('IR_INVALID', `unknown op ${n.op}`, describeNode(n));
+  return def.kind;
+}
+
+/**
+ * Splits `graph` (shapes static) into steps. `constants` resolves `constant` nodes so small
+ * ones can be inlined.
+ */
+export function partitionGraph(mod: IRModule, graph: Graph = mod.graph): Step[] {
+  const producer = new Map<number, Node>();
+  const consumers = new Map<number, Node[]>();
+  for (const n of graph.nodes) {
+    for (const o of n.outputs) producer.set(o.id, n);
+    for (const i of n.inputs) if (i) (consumers.get(i.id) ?? consumers.set(i.id, []).get(i.id)!).push(n);
+  }
+  const graphOutputs = new Set(graph.outputs.map((v) => v.id));
+  const constantValue = (v: Value): Tensor | undefined => {
+    const p = producer.get(v.id);
+    if (!p || p.op !== 'constant') return undefined;
+    return mod.constants.get(p.attrs['hash'] as string)?.load();
+  };
+  const isConstant = (v: Value): boolean => producer.get(v.id)?.op === 'constant';
+  const isInlined = (v: Value): boolean => {
+    if (!isConstant(v) || !isStaticShape(v.type.shape)) return false;
+    return staticSize(v.type.shape) <= INLINE_CONSTANT_ELEMENTS;
+  };
+
+  for (const v of [...graph.inputs, ...graph.nodes.flatMap((n) => n.outputs)]) {
+    if (!isStaticShape(v.type.shape)) {
+      throw new IreetsError('MODEL_UNSUPPORTED', `value %${v.name} has dynamic shape ${JSON.stringify(v.type.shape)}; the CPU code generator needs static shapes here`, producer.get(v.id) ? describeNode(producer.get(v.id)!) : `input ${v.name}`);
+    }
+  }
+
+  // Which values get a buffer of their own.
+  const materialized = new Set<number>();
+  for (const v of graph.inputs) materialized.add(v.id);
+  for (const n of graph.nodes) {
+    if (n.op === 'constant') continue;
+    const kind = kindOf(n);
+    for (const o of n.outputs) {
+      const users = consumers.get(o.id) ?? [];
+      const userKinds = users.map(kindOf);
+      const out =
+        graphOutputs.has(o.id)
+        || kind === 'control' || kind === 'special' || kind === 'host'
+        || users.some((u) => ['control', 'special', 'host'].includes(kindOf(u)))
+        // Heavy results feed at most one elementwise epilogue; anything else reads a buffer.
+        || (HEAVY.has(kind) && !(users.length === 1 && userKinds[0] === 'elementwise'))
+        // Multi-use values are recomputed only when cheap (elementwise among elementwise).
+        || (users.length > 1 && !(kind === 'elementwise' && userKinds.every((k) => k === 'elementwise') && users.length <= 4))
+        // Matmul and conv read operands many times: only pure index remaps fuse into them.
+        || users.some((u) => (kindOf(u) === 'matmul' || kindOf(u) === 'conv') && kind !== 'movement')
+        || n.outputs.length > 1;
+      if (out) materialized.add(o.id);
+    }
+  }
+  // Heavy producers whose operand is itself fused and heavy would nest loops: materialize operands of heavy ops
+  // that come from other heavy ops.
+  for (const n of graph.nodes) {
+    if (n.op === 'constant' || !HEAVY.has(kindOf(n))) continue;
+    for (const i of n.inputs) {
+      const p = i && producer.get(i.id);
+      if (p && p.op !== 'constant' && HEAVY.has(kindOf(p))) materialized.add(i!.id);
+    }
+  }
+
+  const steps: Step[] = [];
+  for (const n of graph.nodes) {
+    if (n.op === 'constant') continue;
+    const kind = kindOf(n);
+    if (kind === 'control' || kind === 'special' || kind === 'host') {
+      steps.push({ kind: 'host', node: n });
+      continue;
+    }
+    for (const o of n.outputs) {
+      if (!materialized.has(o.id)) continue;
+      const input = n.inputs[0];
+      if (VIEW_OPS.has(n.op) && input && (materialized.has(input.id) || (isConstant(input) && !isInlined(input)))) {
+        steps.push({ kind: 'alias', output: o, input, node: n });
+        continue;
+      }
+      steps.push({ kind: 'dispatch', region: collectRegion(o, n) });
+    }
+  }
+  return steps;
+
+  function collectRegion(output: Value, root: Node): DispatchRegion {
+    const inside = new Set<Node>();
+    const inputs: Value[] = [];
+    const seenInputs = new Set<number>();
+    const inlined = new Map<number, Tensor>();
+    const visit = (n: Node): void => {
+      if (inside.has(n)) return;
+      inside.add(n);
+      for (const i of n.inputs) {
+        if (!i) continue;
+        if (isInlined(i)) {
+          inlined.set(i.id, constantValue(i)!);
+          continue;
+        }
+        const p = producer.get(i.id);
+        if (materialized.has(i.id) || !p || p.op === 'constant') {
+          if (!seenInputs.has(i.id)) {
+            seenInputs.add(i.id);
+            inputs.push(i);
+          }
+          continue;
+        }
+        visit(p);
+      }
+    };
+    visit(root);
+    const nodes = graph.nodes.filter((n) => inside.has(n));
+    let kind: OpKind = 'elementwise';
+    for (const n of nodes) {
+      const k = kindOf(n);
+      if ((KIND_RANK[k] ?? 0) > (KIND_RANK[kind] ?? 0)) kind = k;
+    }
+    return { output, nodes, inputs, inlined, kind };
+  }
+}
