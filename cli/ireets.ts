@@ -6,6 +6,9 @@ import { hideBin } from 'yargs/helpers';
 import { isIreetsError } from '../src/util/errors.js';
 import { cacheCommand } from './commands/cache.js';
 import { importCommand } from './commands/import.js';
+import { compileCommand } from './commands/compile.js';
+import { runCommand } from './commands/run.js';
+import { dumpCommand } from './commands/dump.js';
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
@@ -17,6 +20,9 @@ async function main(): Promise<void> {
     })
     .command(cacheCommand)
     .command(importCommand)
+    .command(compileCommand)
+    .command(runCommand)
+    .command(dumpCommand)
     .demandCommand(1, 'name a command; see --help')
     .strict()
     .fail((msg, err, y) => {

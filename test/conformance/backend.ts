@@ -18,6 +18,7 @@ export interface PreparedModel {
 /** Backends by name, loaded lazily so a backend's dependencies load only when it is used. */
 const BACKENDS: Record<string, () => Promise<Backend>> = {
   ref: async () => (await import('./backends/ref.js')).refBackend,
+  cpu: async () => (await import('./backends/cpu.js')).cpuBackend,
   // ONNX Runtime: a peer that checks the harness, not an ireets backend.
   ort: async () => (await import('./backends/ort.js')).ortBackend,
 };

@@ -3,8 +3,10 @@ import type { Graph, Value } from '../../ir/graph.js';
 import { joinTypes, sameType } from '../../ir/ops/control.js';
 import type { TensorType } from '../../ir/types.js';
 import { defineImporter, type ImportContext } from '../registry.js';
+import { requireInputs } from './required-inputs.js';
 
-defineImporter('If', (ctx, [cond]) => {
+defineImporter('If', (ctx, inputs) => {
+  const [cond] = requireInputs(ctx, inputs, 1);
   const known = ctx.constValue(cond!);
   if (known) {
     // A constant condition: the taken branch's nodes join the enclosing graph directly.
@@ -75,8 +77,12 @@ defineImporter('Scan', (ctx, inputs) => {
   // Scan-8 has an optional sequence_lens first input and a batch axis 0 on everything.
   const batched = ctx.opset < 9;
   if (batched && inputs[0]) {
+    // Only full-length sequences are supported: sequence_lens must be constant and all equal to the scan length.
     const lens = ctx.constValue(inputs[0]);
-    if (!lens) return ctx.unsupported('Scan-8 with a computed sequence_lens is not supported');
+    const first = inputs[1 + (inputs.length - 1 - m)];
+    const steps = first?.type.shape?.[1];
+    const full = lens && typeof steps === 'number' && lens.toNumbers().every((l) => l === steps);
+    if (!full) return ctx.unsupported('Scan-8 with sequence_lens shorter than the sequence (or computed) is not supported');
   }
   const operands = batched ? inputs.slice(1) : [...inputs];
   if (operands.some((v) => !v)) return ctx.invalid('Scan operands may not be omitted');

@@ -5,6 +5,7 @@ import { shapeRange } from '../../ir/ops/core.js';
 import { isStaticShape, staticSize } from '../../ir/types.js';
 import { dtypeOfOnnxCode, onnxCodeName } from '../dtype-codes.js';
 import { defineImporter, type ImportContext } from '../registry.js';
+import { requireInputs } from './required-inputs.js';
 
 defineImporter('Constant', (ctx) => [ctx.constant(constantAttribute(ctx))]);
 
@@ -29,12 +30,13 @@ function constantAttribute(ctx: ImportContext): Tensor {
   return ctx.invalid('Constant has no value attribute');
 }
 
-defineImporter('Identity', (_ctx, [x]) => [x!]);
+defineImporter('Identity', (ctx, inputs) => requireInputs(ctx, inputs, 1));
 
-defineImporter('Shape', (ctx, [x]) => {
+defineImporter('Shape', (ctx, inputs) => {
+  const [x] = requireInputs(ctx, inputs, 1);
   const start = ctx.opset >= 15 ? ctx.attrInt('start', 0) : 0;
   const end = ctx.opset >= 15 && ctx.hasAttr('end') ? ctx.attrInt('end') : null;
-  return [shapeOf(ctx, x!, start, end)];
+  return [shapeOf(ctx, x, start, end)];
 });
 
 /** x's dims [start, end) as an i64 vector; a constant when they are static, so later importers see it. */
@@ -47,32 +49,35 @@ function shapeOf(ctx: ImportContext, x: Value, start = 0, end: number | null = n
   return ctx.op1('shape', [x], { start, end });
 }
 
-defineImporter('Size', (ctx, [x]) => {
-  const shape = x!.type.shape;
+defineImporter('Size', (ctx, inputs) => {
+  const [x] = requireInputs(ctx, inputs, 1);
+  const shape = x.type.shape;
   if (isStaticShape(shape)) return [ctx.constant(Tensor.fromBigInts('i64', [], [BigInt(staticSize(shape))]))];
-  return [ctx.op1('size', [x!])];
+  return [ctx.op1('size', [x])];
 });
 
-defineImporter('Cast', (ctx, [x]) => {
+defineImporter('Cast', (ctx, inputs) => {
+  const [x] = requireInputs(ctx, inputs, 1);
   const code = ctx.attrInt('to');
   const to = dtypeOfOnnxCode(code);
   if (!to) return ctx.unsupported(`Cast to ${onnxCodeName(code)} is not supported`);
-  return [x!.type.dtype === to ? x! : ctx.op1('cast', [x!], { to })];
+  return [x.type.dtype === to ? x : ctx.op1('cast', [x], { to })];
 });
 
-defineImporter('CastLike', (ctx, [x, like]) => {
-  const to = like!.type.dtype;
-  return [x!.type.dtype === to ? x! : ctx.op1('cast', [x!], { to })];
+defineImporter('CastLike', (ctx, inputs) => {
+  const [x, like] = requireInputs(ctx, inputs, 2);
+  const to = like.type.dtype;
+  return [x.type.dtype === to ? x : ctx.op1('cast', [x], { to })];
 });
 
 defineImporter('Dropout', (ctx, inputs) => {
-  const x = inputs[0]!;
+  const [x] = requireInputs(ctx, inputs, 1);
   const wantMask = ctx.node.outputs.length > 1 && ctx.node.outputs[1] !== '';
   if (ctx.opset >= 12 && inputs[2]) {
     const training = ctx.constValue(inputs[2]);
     const ratio = inputs[1] ? ctx.constValue(inputs[1])?.getNumber(0) : 0.5;
     // Training mode decided at run time, or on with a non-zero ratio: drop at random.
-    if (!training || (training.getNumber(0) !== 0 && ratio !== 0)) return trainingDropout(ctx, x, inputs[1] ?? null, inputs[2], wantMask);
+    if (!training || (training.getNumber(0) !== 0 && ratio !== 0)) return trainingDropout(ctx, x!, inputs[1] ?? null, inputs[2], wantMask);
   } else if (ctx.opset < 7 && ctx.attrInt('is_test', 0) === 0) {
     return ctx.unsupported('Dropout in training mode (is_test=0) is not supported');
   }
@@ -102,7 +107,8 @@ function trainingDropout(ctx: ImportContext, x: Value, ratioIn: Value | null, tr
   return [y, wantMask ? keep : null];
 }
 
-defineImporter('ConstantOfShape', (ctx, [shape]) => {
+defineImporter('ConstantOfShape', (ctx, inputs) => {
+  const [shape] = requireInputs(ctx, inputs, 1);
   const value = ctx.attrTensor('value') ?? Tensor.fromNumbers('f32', [1], [0]);
-  return [ctx.op1('constant_of_shape', [shape!], { value })];
+  return [ctx.op1('constant_of_shape', [shape], { value })];
 });

@@ -1,0 +1,120 @@
+// `ireets run MODEL.vmfb|MODEL.onnx [--device cpu|cpu-sync] [--input NAME=@file.npy|NAME=random] [--output-dir DIR]`
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { createDevice } from '../../src/runtime/devices.js';
+import { Session } from '../../src/runtime/session.js';
+import { bytesOf, elementBytes, typedArrayFromBytes, type RuntimeTensor } from '../../src/runtime/tensor.js';
+import { compileOnnx } from '../../src/stages/compile-pipeline.js';
+import { IreetsError } from '../../src/util/errors.js';
+import { readNpy, writeNpy } from '../../src/util/npy.js';
+import type { TensorSignature } from '../../src/vm/module.js';
+import { readInputFile } from '../read-input-file.js';
+
+interface RunArgs {
+  model: string;
+  device: string;
+  input: string[];
+  'output-dir'?: string;
+  threads?: number;
+  verbose: boolean;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <model>',
+  describe: 'run a module (or an ONNX model, compiled first) and print or save its outputs',
+  builder: (y) =>
+    y
+      .positional('model', { type: 'string', demandOption: true, describe: '.vmfb module or .onnx model' })
+      .option('device', { type: 'string', default: 'cpu', describe: 'cpu | cpu-sync' })
+      .option('input', { type: 'string', array: true, default: [] as string[], describe: 'NAME=@file.npy or NAME=random' })
+      .option('output-dir', { type: 'string', describe: 'write each output as DIR/<name>.npy' })
+      .option('threads', { type: 'number', describe: 'CPU threads (default: all cores)' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'print the device' }) as never,
+  handler: async (args) => {
+    const bytes = await readInputFile(args.model, 'model');
+    const module = /\.onnx$/i.test(args.model) ? (await compileOnnx(bytes, { path: args.model })).module : bytes;
+    const device = await createDevice(args.device, { threads: args.threads });
+    try {
+      const session = await Session.load(module, device, args.model);
+      if (args.verbose) process.stdout.write(`device: ${device.driver} (${device.description})\n`);
+      const given = parseInputs(args.input);
+      const inputs: RuntimeTensor[] = [];
+      for (const sig of session.inputs) inputs.push(await resolveInput(sig, given.get(sig.name)));
+      for (const name of given.keys()) {
+        if (!session.inputs.some((s) => s.name === name)) {
+          throw new IreetsError('INPUT_INVALID', `the model has no input named ${name} (inputs: ${session.inputs.map((s) => s.name).join(', ')})`);
+        }
+      }
+      const t0 = performance.now();
+      const outputs = await session.run(inputs);
+      const ms = performance.now() - t0;
+      if (args['output-dir']) await mkdir(args['output-dir'], { recursive: true });
+      for (let i = 0; i < outputs.length; i++) {
+        const o = outputs[i]!;
+        const name = session.outputs[i]!.name;
+        process.stdout.write(`${name}: ${o.dtype}[${o.shape.join(',')}] ${preview(o)}\n`);
+        if (args['output-dir']) {
+          await writeFile(join(args['output-dir'], `${safeFileName(name)}.npy`), writeNpy({ dtype: o.dtype, shape: [...o.shape], bytes: bytesOf(o.data) }));
+        }
+      }
+      if (args.verbose) process.stdout.write(`ran in ${ms.toFixed(2)} ms\n`);
+    } finally {
+      await device.destroy();
+    }
+  },
+};
+
+function parseInputs(specs: readonly string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const s of specs) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new IreetsError('INPUT_INVALID', `--input ${s}: expected NAME=@file.npy or NAME=random`);
+    m.set(s.slice(0, eq), s.slice(eq + 1));
+  }
+  return m;
+}
+
+async function resolveInput(sig: TensorSignature, spec: string | undefined): Promise<RuntimeTensor> {
+  if (spec === undefined) {
+    throw new IreetsError('INPUT_INVALID', `missing --input ${sig.name}=@file.npy (or ${sig.name}=random); it is ${sig.dtype}[${sig.shape.join(',')}]`);
+  }
+  if (spec === 'random') {
+    if (sig.shape.some((d) => typeof d !== 'number')) {
+      throw new IreetsError('INPUT_INVALID', `input ${sig.name} has symbolic dims [${sig.shape.join(',')}]; give it as a .npy file`);
+    }
+    const shape = sig.shape as number[];
+    const n = shape.reduce((a, b) => a * b, 1);
+    const bytes = new Uint8Array(n * elementBytes(sig.dtype));
+    const data = typedArrayFromBytes(sig.dtype, bytes);
+    // Deterministic pseudo-random values so runs are comparable.
+    let seed = 12345;
+    for (let i = 0; i < n; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const u = seed / 2 ** 32;
+      if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(Math.floor(u * 10));
+      else if (sig.dtype === 'bool') data[i] = u < 0.5 ? 0 : 1;
+      else if (sig.dtype.startsWith('f')) data[i] = u * 2 - 1;
+      else data[i] = Math.floor(u * 10);
+    }
+    return { dtype: sig.dtype, shape, data };
+  }
+  if (!spec.startsWith('@')) throw new IreetsError('INPUT_INVALID', `--input ${sig.name}=${spec}: expected @file.npy or random`);
+  const path = spec.slice(1);
+  const npy = readNpy(await readInputFile(path, `input ${sig.name}`), path);
+  return { dtype: npy.dtype, shape: npy.shape, data: typedArrayFromBytes(npy.dtype, npy.bytes) };
+}
+
+function preview(t: RuntimeTensor): string {
+  const n = Math.min(6, t.data.length);
+  const vals: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = t.data[i]!;
+    vals.push(typeof v === 'bigint' ? v.toString() : Number.isInteger(v) ? String(v) : v.toPrecision(5));
+  }
+  return `[${vals.join(', ')}${t.data.length > n ? ', …' : ''}]`;
+}
+
+function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]/g, '_');
+}

@@ -1,0 +1,106 @@
+import type { HalBuffer, HalDevice } from '../hal/types.js';
+import { IreetsError } from '../util/errors.js';
+import { initHashing } from '../util/hash.js';
+import { META } from '../vm/hal-imports.js';
+import { VmInstance } from '../vm/interpreter.js';
+import type { TensorSignature, VmExport, VmModule } from '../vm/module.js';
+import { readModule } from '../vm/module-reader.js';
+import { bindHalImports } from './hal-bindings.js';
+import { bytesOf, elementBytes, typedArrayFromBytes, type RuntimeTensor } from './tensor.js';
+
+/**
+ * A module loaded on a device: validated, executables and constants resident, ready to call.
+ * This is what a deployed application imports (it never loads the compiler).
+ */
+export class Session {
+  private constructor(
+    readonly module: VmModule,
+    readonly device: HalDevice,
+    private readonly vm: VmInstance,
+    private readonly main: VmExport,
+    private readonly resident: unknown[],
+  ) {}
+
+  static async load(bytes: Uint8Array, device: HalDevice, name = 'module'): Promise<Session> {
+    await initHashing();
+    const mod = readModule(bytes, name);
+    const target = mod.metadata[META.target];
+    const formats = new Set(mod.executables.map((e) => e.format));
+    for (const f of formats) {
+      if (!device.formats.includes(f)) {
+        throw new IreetsError('INPUT_INVALID', `module was compiled for target ${target} (${f} executables); device ${device.driver} runs ${device.formats.join(', ')}`, name);
+      }
+    }
+    const vm = new VmInstance(mod, bindHalImports(mod, device));
+    const main = mod.exports.find((e) => e.name === 'main');
+    if (!main) throw new IreetsError('MODULE_CORRUPT', 'module exports no main function', name);
+    const init = Number(mod.metadata[META.initFunction]);
+    const resident = Number.isInteger(init) ? await vm.invoke(init, []) : [];
+    return new Session(mod, device, vm, main, resident);
+  }
+
+  get inputs(): readonly TensorSignature[] {
+    return this.main.inputs;
+  }
+  get outputs(): readonly TensorSignature[] {
+    return this.main.outputs;
+  }
+
+  /** Runs the model. Inputs in signature order, or by name. */
+  async run(inputs: readonly RuntimeTensor[] | Readonly<Record<string, RuntimeTensor>>): Promise<RuntimeTensor[]> {
+    const ordered = Array.isArray(inputs)
+      ? (inputs as readonly RuntimeTensor[])
+      : this.inputs.map((sig) => {
+        const t = (inputs as Record<string, RuntimeTensor>)[sig.name];
+        if (!t) throw new IreetsError('INPUT_INVALID', `missing input ${sig.name}`);
+        return t;
+      });
+    if (ordered.length !== this.inputs.length) {
+      throw new IreetsError('INPUT_INVALID', `model takes ${this.inputs.length} inputs (${this.inputs.map((s) => s.name).join(', ')}), got ${ordered.length}`);
+    }
+    const dims = new Map<string, number>();
+    ordered.forEach((t, i) => checkInput(this.inputs[i]!, t, dims));
+    const buffers: HalBuffer[] = [];
+    try {
+      for (const t of ordered) {
+        const bytes = bytesOf(t.data);
+        const b = this.device.allocator.allocate(bytes.length, 'io');
+        buffers.push(b);
+        if (bytes.length > 0) await this.device.write(b, 0, bytes);
+      }
+      const results = (await this.vm.invokeExport('main', [...buffers, ...this.resident])) as HalBuffer[];
+      const outs: RuntimeTensor[] = [];
+      for (let i = 0; i < results.length; i++) {
+        const sig = this.outputs[i]!;
+        const shape = sig.shape.map((d) => (typeof d === 'number' ? d : dims.get(d) ?? NaN));
+        const n = shape.reduce((a, b) => a * b, 1);
+        const bytes = await this.device.read(results[i]!, 0, n * elementBytes(sig.dtype));
+        this.device.allocator.release(results[i]!);
+        outs.push({ dtype: sig.dtype, shape, data: typedArrayFromBytes(sig.dtype, bytes) });
+      }
+      return outs;
+    } finally {
+      for (const b of buffers) this.device.allocator.release(b);
+    }
+  }
+}
+
+function checkInput(sig: TensorSignature, t: RuntimeTensor, dims: Map<string, number>): void {
+  const bad = (msg: string): never => {
+    throw new IreetsError('INPUT_INVALID', msg, `input ${sig.name}`);
+  };
+  if (t.dtype !== sig.dtype) bad(`expected dtype ${sig.dtype}, got ${t.dtype}`);
+  if (t.shape.length !== sig.shape.length) bad(`expected shape [${sig.shape.join(',')}], got [${t.shape.join(',')}]`);
+  sig.shape.forEach((d, i) => {
+    const got = t.shape[i]!;
+    if (typeof d === 'number') {
+      if (d !== got) bad(`expected shape [${sig.shape.join(',')}], got [${t.shape.join(',')}] (dim ${i})`);
+    } else if (dims.has(d) && dims.get(d) !== got) {
+      bad(`dim ${d} is ${dims.get(d)} from an earlier input but ${got} here`);
+    } else {
+      dims.set(d, got);
+    }
+  });
+  const n = t.shape.reduce((a, b) => a * b, 1);
+  if (t.data.length !== n) bad(`shape [${t.shape.join(',')}] needs ${n} elements, data has ${t.data.length}`);
+}

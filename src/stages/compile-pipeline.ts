@@ -1,0 +1,88 @@
+// The compiler pipeline for one target, as plain functions: import → optimize → partition →
+// lower + emit (per region) → schedule → link. The build graph wraps these stages as queries.
+import { importModel } from '../frontend/import-model.js';
+import type { IRModule } from '../ir/graph.js';
+import { runPipeline } from '../ir/passes.js';
+import { partitionGraph, type Step } from '../ir/partition.js';
+import { regionKey, summarizeRegion } from '../ir/region-key.js';
+import type { Tensor } from '../ir/tensor.js';
+import { lowerRegion } from '../codegen/lower-region.js';
+import { scheduleSteps, type Schedule } from '../codegen/schedule.js';
+import { emitWasmExecutable } from '../codegen/wasm/emit-kernel.js';
+import { CPU_EXECUTABLE_FORMAT } from '../util/cpu-kernel-abi.js';
+import { IreetsError } from '../util/errors.js';
+import { hashBytes, initHashing } from '../util/hash.js';
+import { writeModule } from '../vm/module-writer.js';
+import type { VmExecutable } from '../vm/module.js';
+import { linkModule, type LinkedDispatch } from './link.js';
+
+export type Target = 'cpu';
+export const TARGETS: readonly Target[] = ['cpu'];
+
+export interface CompiledDispatch {
+  key: string;
+  summary: string;
+  executable: number;
+}
+
+export interface CompileResult {
+  module: Uint8Array;
+  ir: IRModule;
+  steps: Step[];
+  schedule: Schedule;
+  dispatches: CompiledDispatch[];
+}
+
+/** Executable for one region on one target (the unit the build graph caches by region key). */
+export function compileRegionExecutable(steps: readonly Step[], index: number, target: Target): VmExecutable {
+  const step = steps[index]!;
+  if (step.kind !== 'dispatch') throw new IreetsError('INTERNAL', `step ${index} is not a dispatch`);
+  if (target !== 'cpu') throw new IreetsError('INPUT_INVALID', `unknown target ${target}`);
+  const kernel = lowerRegion(step.region, 'main');
+  const { code, entryPoints } = emitWasmExecutable([kernel]);
+  const wg = kernel.workgroupCount.map((e) => (e.k === 'const' ? Number(e.v) : null));
+  return {
+    hash: hashBytes(code),
+    format: CPU_EXECUTABLE_FORMAT,
+    code,
+    meta: { entryPoints: entryPoints.map((name) => ({ name })), workgroupCount: wg, bindings: kernel.bindings },
+  };
+}
+
+export async function compileOnnx(bytes: Uint8Array, options: { path?: string; target?: Target } = {}): Promise<CompileResult> {
+  await initHashing();
+  const target = options.target ?? 'cpu';
+  const ir = await importModel(bytes, { path: options.path });
+  runPipeline(ir, 'fold');
+  const steps = partitionGraph(ir);
+  for (const s of steps) {
+    if (s.kind === 'host') {
+      throw new IreetsError('MODEL_UNSUPPORTED', `op ${s.node.op} runs on the host, which the ${target} target does not support yet`, s.node.origin ? `node "${s.node.origin}" (${s.node.op})` : s.node.op);
+    }
+  }
+  const schedule = scheduleSteps(ir, steps);
+  const executables: VmExecutable[] = [];
+  const byHash = new Map<string, number>();
+  const dispatches: CompiledDispatch[] = [];
+  const linked: LinkedDispatch[] = [];
+  steps.forEach((s, i) => {
+    if (s.kind !== 'dispatch') return;
+    const exe = compileRegionExecutable(steps, i, target);
+    let index = byHash.get(exe.hash);
+    if (index === undefined) {
+      index = executables.length;
+      executables.push(exe);
+      byHash.set(exe.hash, index);
+    }
+    const wg = exe.meta['workgroupCount'] as number[];
+    linked.push({ executable: index, entryPoint: 0, workgroups: [wg[0]!, wg[1]!, wg[2]!] });
+    dispatches.push({ key: regionKey(s.region), summary: summarizeRegion(s.region), executable: index });
+  });
+  const constantBytes = (hash: string): Uint8Array => {
+    const t: Tensor = ir.constants.get(hash)!.load();
+    const d = t.data as ArrayBufferView;
+    return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  };
+  const vm = linkModule({ mod: ir, target, schedule, dispatches: linked, executables, constantBytes });
+  return { module: writeModule(vm), ir, steps, schedule, dispatches };
+}
