@@ -5,6 +5,13 @@ import type { Expr, Kernel, KernelBinding } from './kernel-ir.js';
 import { RegionLowering } from './lowering/region-context.js';
 import './lowering/index.js';
 
+/** Stands for the run-time batch size in a kernel's workgroup count. */
+export const BATCH_COUNT: Expr = { k: 'param', index: -1 };
+
+function isBatched(region: DispatchRegion): boolean {
+  return region.batchedOutput || region.batchedInputs.some(Boolean);
+}
+
 /** Output elements one CPU workgroup computes, roughly: enough work to amortise the call. */
 export const ELEMENTS_PER_WORKGROUP = 4096;
 
@@ -30,7 +37,8 @@ export function lowerRegion(region: DispatchRegion, name: string): Kernel {
     ctx.loop(i32(0), i32(inner), (col) => {
       const idx: Expr[] = shape.length > 0 ? [...outer, col] : [];
       const value = ctx.value(out, idx);
-      ctx.emit({ k: 'store', binding: outBinding, index: add(mul(row, i32(inner)), col), value });
+      const at = add(mul(row, i32(inner)), col);
+      ctx.emit({ k: 'store', binding: outBinding, index: region.batchedOutput ? add(at, ctx.sampleOffset(out)) : at, value });
     });
   });
 
@@ -42,7 +50,8 @@ export function lowerRegion(region: DispatchRegion, name: string): Kernel {
     name,
     bindings,
     numParams: 0,
-    workgroupCount: [i32(groups), i32(1), i32(1)],
+    // A batched region runs one z-slice per sample; the host sets z to the batch size.
+    workgroupCount: [i32(groups), i32(1), isBatched(region) ? BATCH_COUNT : i32(1)],
     workgroupSize: [1, 1, 1],
     body: ctx.statements,
   };

@@ -12,11 +12,15 @@ export type Placement =
   | { readonly kind: 'input'; readonly index: number; readonly offset: 0 }
   | { readonly kind: 'constant'; readonly index: number; readonly offset: 0 }
   | { readonly kind: 'arena'; readonly offset: number }
+  /** The batch arena: offsets and sizes are per sample, scaled by the batch size at run time. */
+  | { readonly kind: 'batch-arena'; readonly offset: number }
   | { readonly kind: 'output'; readonly index: number; readonly offset: 0 };
 
 export interface BindingRef {
   readonly placement: Placement;
+  /** Bytes; per sample when `batched` (the host multiplies by the batch size). */
   readonly length: number;
+  readonly batched: boolean;
 }
 
 export type ScheduledOp =
@@ -28,11 +32,15 @@ export interface Schedule {
   readonly ops: readonly ScheduledOp[];
   /** Bytes of the transient arena (peak of live intermediates, with reuse). */
   readonly arenaBytes: number;
+  /** Bytes per sample of the batch arena (batched intermediates). */
+  readonly batchArenaBytes: number;
   /** Sum of all intermediates' sizes, what a no-reuse allocator would need. */
   readonly intermediateBytes: number;
   /** Constant hashes in rodata order. */
   readonly constants: readonly string[];
+  /** Per output: bytes (per sample when batched) and whether it is batched. */
   readonly outputBytes: readonly number[];
+  readonly outputBatched: readonly boolean[];
 }
 
 export function valueBytes(v: Value): number {
@@ -42,7 +50,7 @@ export function valueBytes(v: Value): number {
 const alignUp = (n: number): number => Math.ceil(n / ARENA_ALIGNMENT) * ARENA_ALIGNMENT;
 
 /** Plans buffers for `steps` (from partitionGraph) of the module's main graph. Host steps are not supported here. */
-export function scheduleSteps(mod: IRModule, steps: readonly Step[]): Schedule {
+export function scheduleSteps(mod: IRModule, steps: readonly Step[], batched: ReadonlySet<number> = new Set()): Schedule {
   const g = mod.graph;
   const placement = new Map<number, Placement>();
   g.inputs.forEach((v, index) => placement.set(v.id, { kind: 'input', index, offset: 0 }));
@@ -93,25 +101,31 @@ export function scheduleSteps(mod: IRModule, steps: readonly Step[]): Schedule {
   for (const v of g.outputs) lastUse.set(rootOf(v.id), steps.length);
 
   // Greedy first-fit over lifetimes, biggest first: deterministic and close to optimal here.
-  const order = [...defined.keys()].sort((a, b) => (sizes.get(b)! - sizes.get(a)!) || (defined.get(a)! - defined.get(b)!) || (a - b));
-  const placed: { start: number; end: number; offset: number; size: number }[] = [];
-  let arenaBytes = 0;
+  // Batched values go to their own arena, laid out per sample so it scales with the batch.
   let intermediateBytes = 0;
-  for (const id of order) {
-    const start = defined.get(id)!;
-    const end = lastUse.get(id) ?? start;
-    const size = alignUp(Math.max(1, sizes.get(id)!));
-    intermediateBytes += size;
-    const overlapping = placed.filter((p) => p.start <= end && start <= p.end).sort((a, b) => a.offset - b.offset);
-    let offset = 0;
-    for (const p of overlapping) {
-      if (offset + size <= p.offset) break;
-      offset = Math.max(offset, p.offset + p.size);
+  const packArena = (ids: number[], kind: 'arena' | 'batch-arena'): number => {
+    const order = ids.sort((a, b) => (sizes.get(b)! - sizes.get(a)!) || (defined.get(a)! - defined.get(b)!) || (a - b));
+    const placed: { start: number; end: number; offset: number; size: number }[] = [];
+    let bytes = 0;
+    for (const id of order) {
+      const start = defined.get(id)!;
+      const end = lastUse.get(id) ?? start;
+      const size = alignUp(Math.max(1, sizes.get(id)!));
+      intermediateBytes += size;
+      const overlapping = placed.filter((p) => p.start <= end && start <= p.end).sort((a, b) => a.offset - b.offset);
+      let offset = 0;
+      for (const p of overlapping) {
+        if (offset + size <= p.offset) break;
+        offset = Math.max(offset, p.offset + p.size);
+      }
+      placed.push({ start, end, offset, size });
+      placement.set(id, { kind, offset });
+      bytes = Math.max(bytes, offset + size);
     }
-    placed.push({ start, end, offset, size });
-    placement.set(id, { kind: 'arena', offset });
-    arenaBytes = Math.max(arenaBytes, offset + size);
-  }
+    return bytes;
+  };
+  const arenaBytes = packArena([...defined.keys()].filter((id) => !batched.has(id)), 'arena');
+  const batchArenaBytes = packArena([...defined.keys()].filter((id) => batched.has(id)), 'batch-arena');
 
   const where = (v: Value): Placement => {
     const p = placement.get(rootOf(v.id)) ?? placement.get(v.id);
@@ -134,14 +148,16 @@ export function scheduleSteps(mod: IRModule, steps: readonly Step[]): Schedule {
       kind: 'dispatch',
       step: i,
       barrierBefore,
-      bindings: [...s.region.inputs, s.region.output].map((v) => ({ placement: where(v), length: valueBytes(v) })),
+      bindings: [...s.region.inputs, s.region.output].map((v) => ({ placement: where(v), length: valueBytes(v), batched: batched.has(rootOf(v.id)) || batched.has(v.id) })),
     });
   });
   const outputBytes = g.outputs.map(valueBytes);
+  const outputBatched = g.outputs.map((v) => batched.has(v.id));
   g.outputs.forEach((v, index) => {
     const p = where(v);
     if (p.kind === 'output' && p.index === index) return;
-    ops.push({ kind: 'copy', from: { placement: p, length: outputBytes[index]! }, to: { placement: { kind: 'output', index, offset: 0 }, length: outputBytes[index]! }, barrierBefore: true });
+    const b = outputBatched[index]!;
+    ops.push({ kind: 'copy', from: { placement: p, length: outputBytes[index]!, batched: b }, to: { placement: { kind: 'output', index, offset: 0 }, length: outputBytes[index]!, batched: b }, barrierBefore: true });
   });
-  return { ops, arenaBytes, intermediateBytes, constants, outputBytes };
+  return { ops, arenaBytes, batchArenaBytes, intermediateBytes, constants, outputBytes, outputBatched };
 }

@@ -25,6 +25,12 @@ export interface DispatchRegion {
   readonly inlined: ReadonlyMap<number, Tensor>;
   /** The heaviest op kind inside (matmul > conv > pool > reduction > movement > elementwise). */
   readonly kind: OpKind;
+  /**
+   * Per input, then for the output: whether the value carries the dynamic batch (see batch.ts).
+   * Batched bindings hold one sample per workgroup z-slice.
+   */
+  readonly batchedInputs: readonly boolean[];
+  readonly batchedOutput: boolean;
 }
 
 /** One step of the host program, in execution order. */
@@ -48,7 +54,7 @@ function kindOf(n: Node): OpKind {
  * Splits `graph` (shapes static) into steps. `constants` resolves `constant` nodes so small
  * ones can be inlined.
  */
-export function partitionGraph(mod: IRModule, graph: Graph = mod.graph): Step[] {
+export function partitionGraph(mod: IRModule, graph: Graph = mod.graph, batched: ReadonlySet<number> = new Set()): Step[] {
   const producer = new Map<number, Node>();
   const consumers = new Map<number, Node[]>();
   for (const n of graph.nodes) {
@@ -158,6 +164,6 @@ export function partitionGraph(mod: IRModule, graph: Graph = mod.graph): Step[] 
       const k = kindOf(n);
       if ((KIND_RANK[k] ?? 0) > (KIND_RANK[kind] ?? 0)) kind = k;
     }
-    return { output, nodes, inputs, inlined, kind };
+    return { output, nodes, inputs, inlined, kind, batchedInputs: inputs.map((v) => batched.has(v.id)), batchedOutput: batched.has(output.id) };
   }
 }

@@ -16,7 +16,7 @@ function formatAttr(v: AttrValue): string {
 /** Canonical text of a region; equal text ⇔ the same kernel. */
 export function canonicalRegionText(region: DispatchRegion): string {
   const names = new Map<number, string>();
-  region.inputs.forEach((v, i) => names.set(v.id, `%in${i}:${formatType(v.type)}`));
+  region.inputs.forEach((v, i) => names.set(v.id, `%in${i}:${region.batchedInputs[i] ? 'batched ' : ''}${formatType(v.type)}`));
   for (const [id, t] of region.inlined) names.set(id, `const<${hashTensor(t)}>`);
   let next = 0;
   const lines: string[] = [];
@@ -30,7 +30,7 @@ export function canonicalRegionText(region: DispatchRegion): string {
     });
     lines.push(`${outs.join(', ')} = ${n.op}(${args}) {${attrs}}`);
   }
-  lines.push(`store ${names.get(region.output.id)}`);
+  lines.push(`store ${region.batchedOutput ? 'batched ' : ''}${names.get(region.output.id)}`);
   return lines.join('\n');
 }
 

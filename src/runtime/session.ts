@@ -68,7 +68,9 @@ export class Session {
         buffers.push(b);
         if (bytes.length > 0) await this.device.write(b, 0, bytes);
       }
-      const results = (await this.vm.invokeExport('main', [...buffers, ...this.resident])) as HalBuffer[];
+      const batchSymbol = this.module.metadata[META.batchSymbol];
+      const dimArgs = batchSymbol ? [dims.get(batchSymbol)!] : [];
+      const results = (await this.vm.invokeExport('main', [...dimArgs, ...buffers, ...this.resident])) as HalBuffer[];
       const outs: RuntimeTensor[] = [];
       for (let i = 0; i < results.length; i++) {
         const sig = this.outputs[i]!;

@@ -6,7 +6,8 @@ import { runPipeline } from '../ir/passes.js';
 import { partitionGraph, type Step } from '../ir/partition.js';
 import { regionKey, summarizeRegion } from '../ir/region-key.js';
 import type { Tensor } from '../ir/tensor.js';
-import { lowerRegion } from '../codegen/lower-region.js';
+import { BATCH_COUNT, lowerRegion } from '../codegen/lower-region.js';
+import { specializeBatch } from '../ir/batch.js';
 import { scheduleSteps, type Schedule } from '../codegen/schedule.js';
 import { emitWasmExecutable } from '../codegen/wasm/emit-kernel.js';
 import { CPU_EXECUTABLE_FORMAT } from '../util/cpu-kernel-abi.js';
@@ -14,7 +15,7 @@ import { IreetsError } from '../util/errors.js';
 import { hashBytes, initHashing } from '../util/hash.js';
 import { writeModule } from '../vm/module-writer.js';
 import type { VmExecutable } from '../vm/module.js';
-import { linkModule, type LinkedDispatch } from './link.js';
+import { linkModule, signatureOf, type LinkedDispatch } from './link.js';
 
 export type Target = 'cpu';
 export const TARGETS: readonly Target[] = ['cpu'];
@@ -40,7 +41,8 @@ export function compileRegionExecutable(steps: readonly Step[], index: number, t
   if (target !== 'cpu') throw new IreetsError('INPUT_INVALID', `unknown target ${target}`);
   const kernel = lowerRegion(step.region, 'main');
   const { code, entryPoints } = emitWasmExecutable([kernel]);
-  const wg = kernel.workgroupCount.map((e) => (e.k === 'const' ? Number(e.v) : null));
+  // Counts are static, except a z of BATCH_COUNT (recorded as -1): the batch size at run time.
+  const wg = kernel.workgroupCount.map((e) => (e.k === 'const' ? Number(e.v) : e === BATCH_COUNT ? -1 : null));
   return {
     hash: hashBytes(code),
     format: CPU_EXECUTABLE_FORMAT,
@@ -54,13 +56,16 @@ export async function compileOnnx(bytes: Uint8Array, options: { path?: string; t
   const target = options.target ?? 'cpu';
   const ir = await importModel(bytes, { path: options.path });
   runPipeline(ir, 'fold');
-  const steps = partitionGraph(ir);
+  const signature = { inputs: signatureOf(ir, 'inputs'), outputs: signatureOf(ir, 'outputs') };
+  const batch = specializeBatch(ir);
+  if (batch.symbol) runPipeline(ir, 'fold');
+  const steps = partitionGraph(ir, ir.graph, batch.batched);
   for (const s of steps) {
     if (s.kind === 'host') {
       throw new IreetsError('MODEL_UNSUPPORTED', `op ${s.node.op} runs on the host, which the ${target} target does not support yet`, s.node.origin ? `node "${s.node.origin}" (${s.node.op})` : s.node.op);
     }
   }
-  const schedule = scheduleSteps(ir, steps);
+  const schedule = scheduleSteps(ir, steps, batch.batched);
   const executables: VmExecutable[] = [];
   const byHash = new Map<string, number>();
   const dispatches: CompiledDispatch[] = [];
@@ -83,6 +88,6 @@ export async function compileOnnx(bytes: Uint8Array, options: { path?: string; t
     const d = t.data as ArrayBufferView;
     return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
   };
-  const vm = linkModule({ mod: ir, target, schedule, dispatches: linked, executables, constantBytes });
+  const vm = linkModule({ mod: ir, target, schedule, dispatches: linked, executables, constantBytes, batchSymbol: batch.symbol, signature });
   return { module: writeModule(vm), ir, steps, schedule, dispatches };
 }

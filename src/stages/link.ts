@@ -4,6 +4,7 @@ import type { IRModule } from '../ir/graph.js';
 import type { Schedule, Placement } from '../codegen/schedule.js';
 import { BytecodeBuilder, iReg, rReg, type Reg } from '../vm/bytecode-builder.js';
 import { dispatchImport, HAL_IMPORTS, META } from '../vm/hal-imports.js';
+import { Op } from '../vm/opcodes.js';
 import { ModuleAssembler } from '../vm/module-assembler.js';
 import type { TensorSignature, VmExecutable, VmModule } from '../vm/module.js';
 
@@ -23,9 +24,13 @@ export interface LinkInput {
   executables: readonly VmExecutable[];
   /** Constant bytes by hash (rodata). */
   constantBytes: (hash: string) => Uint8Array;
+  /** The dynamic batch symbol, when the module is batch-polymorphic: `main` then takes it first. */
+  batchSymbol: string | null;
+  /** The model's signature with its symbolic dims (taken before batch specialization). */
+  signature: { inputs: TensorSignature[]; outputs: TensorSignature[] };
 }
 
-const signature = (mod: IRModule, which: 'inputs' | 'outputs'): TensorSignature[] => {
+export const signatureOf = (mod: IRModule, which: 'inputs' | 'outputs'): TensorSignature[] => {
   const values = which === 'inputs' ? mod.graph.inputs : mod.graph.outputs;
   const names = which === 'inputs' ? mod.inputNames : mod.outputNames;
   return values.map((v, i) => ({ name: names[i] ?? v.name, dtype: v.type.dtype, shape: [...(v.type.shape ?? [])] }));
@@ -65,20 +70,32 @@ export function linkModule(input: LinkInput): VmModule {
     asm.metadata[META.initResults] = String(results.length);
   }
 
-  // main(inputs..., executables..., constants...) -> (outputs...)
+  // main([batch], inputs..., executables..., constants...) -> (outputs...)
   const nIn = mod.graph.inputs.length;
   const nOut = mod.graph.outputs.length;
   const exeReg = (i: number): Reg => rReg(nIn + i);
   const constReg = (i: number): Reg => rReg(nIn + nExe + i);
   let nextR = nIn + nExe + nConst;
   const arena = rReg(nextR++);
+  const batchArena = rReg(nextR++);
   const outputs = Array.from({ length: nOut }, () => rReg(nextR++));
   const cb = rReg(nextR++);
   const b = new BytecodeBuilder();
-  let nextI = 0;
+  // i0 holds the batch size (1 when the module is static); scratch integers follow.
+  const batch = iReg(0);
+  if (!input.batchSymbol) b.constI(batch.index, 1);
+  let nextI = 1;
+  let maxI = 1;
   const constI = (v: number): Reg => {
     const reg = iReg(nextI++);
+    maxI = Math.max(maxI, nextI);
     b.constI(reg.index, v);
+    return reg;
+  };
+  /** `v`, or `v × batch` for per-sample quantities. */
+  const scaled = (v: number, perSample: boolean): Reg => {
+    const reg = constI(v);
+    if (perSample) b.binaryI(Op.MulI, reg.index, reg.index, batch.index);
     return reg;
   };
   const bufferOf = (p: Placement): Reg => {
@@ -86,31 +103,44 @@ export function linkModule(input: LinkInput): VmModule {
       case 'input': return rReg(p.index);
       case 'constant': return constReg(p.index);
       case 'arena': return arena;
+      case 'batch-arena': return batchArena;
       case 'output': return outputs[p.index]!;
     }
   };
-  if (schedule.arenaBytes > 0) b.callImport(imp(HAL_IMPORTS.allocate), [constI(schedule.arenaBytes)], [arena]);
-  else b.constNull(arena.index);
-  outputs.forEach((o, i) => b.callImport(imp(HAL_IMPORTS.allocate), [constI(schedule.outputBytes[i]!)], [o]));
+  const alloc = (bytes: number, perSample: boolean, into: Reg): void => {
+    if (bytes > 0) b.callImport(imp(HAL_IMPORTS.allocate), [scaled(bytes, perSample)], [into]);
+    else b.constNull(into.index);
+  };
+  alloc(schedule.arenaBytes, false, arena);
+  alloc(schedule.batchArenaBytes, true, batchArena);
+  outputs.forEach((o, i) => b.callImport(imp(HAL_IMPORTS.allocate), [scaled(schedule.outputBytes[i]!, schedule.outputBatched[i]!)], [o]));
   b.callImport(imp(HAL_IMPORTS.createCommandBuffer), [], [cb]);
   let d = 0;
   for (const op of schedule.ops) {
-    nextI = 0; // integer registers are scratch per command
+    nextI = 1; // integer registers past i0 are scratch per command
     if (op.barrierBefore) b.callImport(imp(HAL_IMPORTS.barrier), [cb], []);
     if (op.kind === 'copy') {
-      b.callImport(imp(HAL_IMPORTS.copy), [cb, bufferOf(op.from.placement), constI(op.from.placement.offset), bufferOf(op.to.placement), constI(op.to.placement.offset), constI(op.from.length)], []);
+      const perSample = op.from.batched;
+      b.callImport(imp(HAL_IMPORTS.copy), [cb, bufferOf(op.from.placement), scaled(op.from.placement.offset, op.from.placement.kind === 'batch-arena'), bufferOf(op.to.placement), constI(op.to.placement.offset), scaled(op.from.length, perSample)], []);
       continue;
     }
     const dispatch = input.dispatches[d++]!;
-    const args: Reg[] = [cb, exeReg(dispatch.executable), constI(dispatch.entryPoint), ...dispatch.workgroups.map(constI)];
-    for (const bind of op.bindings) args.push(bufferOf(bind.placement), constI(bind.placement.offset), constI(bind.length));
+    const [wx, wy, wz] = dispatch.workgroups;
+    // A workgroup count of -1 in z stands for the batch size.
+    const z = wz < 0 ? batch : constI(wz);
+    const args: Reg[] = [cb, exeReg(dispatch.executable), constI(dispatch.entryPoint), constI(wx), constI(wy), z];
+    for (const bind of op.bindings) {
+      args.push(bufferOf(bind.placement), scaled(bind.placement.offset, bind.placement.kind === 'batch-arena'), scaled(bind.length, bind.batched));
+    }
     b.callImport(imp(dispatchImport(op.bindings.length, 0)), args, []);
   }
   b.callImport(imp(HAL_IMPORTS.submitAndWait), [cb], []);
   if (schedule.arenaBytes > 0) b.callImport(imp(HAL_IMPORTS.release), [arena], []);
+  if (schedule.batchArenaBytes > 0) b.callImport(imp(HAL_IMPORTS.release), [batchArena], []);
   b.ret(outputs);
-  const maxI = Math.max(1, 6 + 3 * Math.max(0, ...schedule.ops.map((o) => (o.kind === 'dispatch' ? o.bindings.length : 1))));
-  const main = asm.addFunction('main', [...Array<'r'>(nIn + nExe + nConst).fill('r')], outputs.map(() => 'r'), maxI, nextR, b);
-  asm.exports.push({ name: 'main', functionIndex: main, inputs: signature(mod, 'inputs'), outputs: signature(mod, 'outputs') });
+  const params: ('i' | 'r')[] = [...(input.batchSymbol ? ['i' as const] : []), ...Array<'r'>(nIn + nExe + nConst).fill('r')];
+  const main = asm.addFunction('main', params, outputs.map(() => 'r'), maxI, nextR, b);
+  asm.exports.push({ name: 'main', functionIndex: main, inputs: input.signature.inputs, outputs: input.signature.outputs });
+  if (input.batchSymbol) asm.metadata[META.batchSymbol] = input.batchSymbol;
   return asm.finish();
 }

@@ -37,4 +37,6 @@ export const META = {
   target: 'ireets.target',
   initFunction: 'ireets.init',
   initResults: 'ireets.init_results',
+  /** The dynamic batch symbol; `main` then takes the batch size as its first (integer) argument. */
+  batchSymbol: 'ireets.batch_symbol',
 } as const;

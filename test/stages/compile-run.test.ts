@@ -53,3 +53,41 @@ describe('compile → module → runtime on the CPU', () => {
     await expect(session.run([bad, bad])).rejects.toThrow(/input x: expected shape \[3,4,5\]/);
   });
 });
+
+describe('dynamic batch', () => {
+  it('compiles once and runs at batch 1 and 4, matching onnxruntime', async () => {
+    const { writeOnnxModel } = await import('../../src/frontend/onnx-writer.js');
+    const ort = await import('onnxruntime-node');
+    const w1 = Float32Array.from({ length: 8 * 16 }, (_, i) => Math.sin(i) * 0.3);
+    const b1 = Float32Array.from({ length: 16 }, (_, i) => Math.cos(i) * 0.1);
+    const { Tensor } = await import('../../src/ir/tensor.js');
+    const bytes = writeOnnxModel({
+      opset: 17,
+      graph: {
+        inputs: [{ name: 'x', dtype: 'f32', shape: ['N', 8] }],
+        outputs: [{ name: 'y', dtype: 'f32', shape: ['N', 16] }],
+        initializers: [
+          { name: 'w1', tensor: new Tensor('f32', [8, 16], w1) },
+          { name: 'b1', tensor: new Tensor('f32', [16], b1) },
+        ],
+        nodes: [
+          { op: 'MatMul', inputs: ['x', 'w1'], outputs: ['h'] },
+          { op: 'Add', inputs: ['h', 'b1'], outputs: ['a'] },
+          { op: 'Relu', inputs: ['a'], outputs: ['r'] },
+          { op: 'Softmax', inputs: ['r'], outputs: ['y'], attrs: { axis: -1 } },
+        ],
+      },
+    });
+    const { module } = await compileOnnx(bytes);
+    const session = await Session.load(module, devices[1]!);
+    expect(session.inputs[0]!.shape).toEqual(['N', 8]);
+    const ortSession = await ort.InferenceSession.create(bytes);
+    for (const n of [1, 4]) {
+      const x = Float32Array.from({ length: n * 8 }, (_, i) => Math.cos(i * 0.7));
+      const [y] = await session.run([{ dtype: 'f32', shape: [n, 8], data: x }]);
+      expect(y!.shape).toEqual([n, 16]);
+      const want = (await ortSession.run({ x: new ort.Tensor('float32', x, [n, 8]) }))['y']!.data as Float32Array;
+      Array.from(y!.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    }
+  });
+});

@@ -1,2 +1,6 @@
-// Lowering rules: linalg ops.
-export {};
+// Lowering rules: linalg ops (matmul, conv, conv_transpose, pooling, max_unpool), one family per
+// file. einsum and det are 'special' ops the host runs, so they have no rule here.
+import './linalg-matmul.js';
+import './linalg-conv.js';
+import './linalg-pool.js';
+import './linalg-unpool.js';

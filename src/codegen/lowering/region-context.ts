@@ -2,7 +2,7 @@ import { describeNode, type Node, type Value } from '../../ir/graph.js';
 import type { DispatchRegion } from '../../ir/partition.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { IreetsError } from '../../util/errors.js';
-import { cast, constant, i32, linearize, select, cmp } from '../expr.js';
+import { add, cast, constant, i32, linearize, mul, select, cmp } from '../expr.js';
 import { computeType, type Expr, type ScalarType, type Stmt } from '../kernel-ir.js';
 import { getLowering, type LowerContext } from './registry.js';
 
@@ -21,6 +21,12 @@ export class RegionLowering implements LowerContext {
   constructor(private readonly region: DispatchRegion) {
     for (const n of region.nodes) for (const o of n.outputs) this.producers.set(o.id, n);
     region.inputs.forEach((v, i) => this.bindingOf.set(v.id, i));
+  }
+
+  /** Element offset of this workgroup's sample in a batched buffer holding `v` per sample. */
+  sampleOffset(v: Value): Expr {
+    const perSample = this.shape(v).reduce((a, b) => a * b, 1);
+    return mul({ k: 'wgid', dim: 2 }, i32(perSample));
   }
 
   get statements(): Stmt[] {
@@ -82,7 +88,8 @@ export class RegionLowering implements LowerContext {
     if (inlined) return inlinedElement(inlined, idx, t);
     const binding = this.bindingOf.get(v.id);
     if (binding !== undefined) {
-      return { k: 'load', binding, index: linearize(idx, this.shape(v)), t };
+      const index = linearize(idx, this.shape(v));
+      return { k: 'load', binding, index: this.region.batchedInputs[binding] ? add(index, this.sampleOffset(v)) : index, t };
     }
     const key = `${v.id}@${JSON.stringify(idx, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x))}`;
     for (let s = this.memo.length - 1; s >= 0; s--) {
