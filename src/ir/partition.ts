@@ -41,20 +41,43 @@ export type Step =
   /** A node the host runs itself (control flow, data-dependent ops). */
   | { readonly kind: 'host'; readonly node: Node };
 
+function sameShape(a: Value, b: Value): boolean {
+  const sa = a.type.shape;
+  const sb = b.type.shape;
+  return !!sa && !!sb && sa.length === sb.length && sa.every((d, i) => d === sb[i]);
+}
+
 const HEAVY: ReadonlySet<OpKind> = new Set(['matmul', 'conv', 'pool', 'reduction']);
 const KIND_RANK: Readonly<Record<string, number>> = { matmul: 6, conv: 5, pool: 4, reduction: 3, movement: 2, elementwise: 1 };
 
-function kindOf(n: Node): OpKind {
+function opKind(n: Node): OpKind {
   const def = getOpDef(n.op);
   if (!def) throw new IreetsError('IR_INVALID', `unknown op ${n.op}`, describeNode(n));
   return def.kind;
+}
+
+export interface PartitionOptions {
+  /** Values carrying the dynamic batch (batch.ts). */
+  batched?: ReadonlySet<number>;
+  /**
+   * Whether the code generator can run a `special` or `host` node as a dispatch (a lowering rule
+   * exists and its shapes are static). Such nodes become heavy dispatch roots instead of host steps.
+   */
+  canDispatch?: (n: Node) => boolean;
 }
 
 /**
  * Splits `graph` (shapes static) into steps. `constants` resolves `constant` nodes so small
  * ones can be inlined.
  */
-export function partitionGraph(mod: IRModule, graph: Graph = mod.graph, batched: ReadonlySet<number> = new Set()): Step[] {
+export function partitionGraph(mod: IRModule, graph: Graph = mod.graph, options: PartitionOptions = {}): Step[] {
+  const batched = options.batched ?? new Set<number>();
+  const canDispatch = options.canDispatch ?? (() => false);
+  // Special/host nodes the code generator can run count as heavy roots (like a reduction).
+  const kindOf = (n: Node): OpKind => {
+    const k = opKind(n);
+    return (k === 'special' || k === 'host') && canDispatch(n) ? 'reduction' : k;
+  };
   const producer = new Map<number, Node>();
   const consumers = new Map<number, Node[]>();
   for (const n of graph.nodes) {
@@ -92,8 +115,10 @@ export function partitionGraph(mod: IRModule, graph: Graph = mod.graph, batched:
         graphOutputs.has(o.id)
         || kind === 'control' || kind === 'special' || kind === 'host'
         || users.some((u) => ['control', 'special', 'host'].includes(kindOf(u)))
-        // Heavy results feed at most one elementwise epilogue; anything else reads a buffer.
-        || (HEAVY.has(kind) && !(users.length === 1 && userKinds[0] === 'elementwise'))
+        // Heavy results feed at most one elementwise epilogue of the same shape; anything else
+        // (including a consumer that broadcasts the result, e.g. softmax's row sums) reads a
+        // buffer, so a reduction is never recomputed per consumer element.
+        || (HEAVY.has(kind) && !(users.length === 1 && userKinds[0] === 'elementwise' && sameShape(users[0]!.outputs[0]!, o)))
         // Multi-use values are recomputed only when cheap (elementwise among elementwise).
         || (users.length > 1 && !(kind === 'elementwise' && userKinds.every((k) => k === 'elementwise') && users.length <= 4))
         // Matmul and conv read operands many times: only pure index remaps fuse into them.

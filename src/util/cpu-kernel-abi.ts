@@ -13,6 +13,8 @@ export const CPU_EXECUTABLE_FORMAT = 'wasm-simd128';
 export const CPU_ENTRY_PARAMS = 5;
 export const CPU_MEMORY_IMPORT = { module: 'env', name: 'memory' } as const;
 
+import { erf } from './erf.js';
+
 /**
  * Math functions WebAssembly lacks, imported by kernels as `math.<name>` with f64 operands.
  * The driver passes this object (and every worker builds the same one).
@@ -24,15 +26,6 @@ export const CPU_MATH_IMPORTS: Readonly<Record<string, (...a: number[]) => numbe
   fmod: (a: number, b: number) => a % b,
   erf,
 };
-
-/** erf with |error| < 1.2e-7 (Numerical Recipes' erfc Chebyshev fit): f32-accurate. */
-function erf(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return x >= 0 ? 1 - r : r - 1;
-}
 
 /** Maximum pages of the shared memory (2 GiB): kernels address it with i32 offsets. */
 export const CPU_MAX_PAGES = 32768;

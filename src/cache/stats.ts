@@ -1,0 +1,69 @@
+/** What the cache holds: entry counts and bytes, per query and in total. */
+import { decodeValue } from './encoding.js';
+import { openMemo } from './records.js';
+import { readCounters } from './counters.js';
+import { parseMemoKey, type Tables } from './tables.js';
+
+export interface QueryStats {
+  query: string;
+  memos: number;
+  memoBytes: number;
+  /** Bytes of the values its memos point at (a value shared by two queries counts for both). */
+  valueBytes: number;
+  /** Cumulative over all processes: reused or verified without running. */
+  hits: number;
+  /** Cumulative over all processes: executions. */
+  misses: number;
+}
+
+export interface CacheStats {
+  formatVersion: number | undefined;
+  memos: number;
+  memoBytes: number;
+  values: number;
+  valueBytes: number;
+  /** Memos of another format or failing their checksum (GC removes them). */
+  unreadableMemos: number;
+  queries: QueryStats[];
+}
+
+export function collectStats(tables: Tables): CacheStats {
+  const stats: CacheStats = { formatVersion: undefined, memos: 0, memoBytes: 0, values: 0, valueBytes: 0, unreadableMemos: 0, queries: [] };
+  const format = tables.meta.get('format');
+  if (format) stats.formatVersion = decodeValue(format) as number;
+
+  const valueSizes = new Map<string, number>();
+  for (const [fp, bytes] of tables.values.entries()) {
+    stats.values++;
+    stats.valueBytes += bytes.length;
+    valueSizes.set(fp, bytes.length);
+  }
+
+  const counters = readCounters(tables);
+  const byQuery = new Map<string, QueryStats>();
+  const statsFor = (query: string): QueryStats => {
+    let q = byQuery.get(query);
+    if (!q) byQuery.set(query, (q = { query, memos: 0, memoBytes: 0, valueBytes: 0, hits: 0, misses: 0 }));
+    return q;
+  };
+  for (const [key, bytes] of tables.memos.entries()) {
+    stats.memos++;
+    stats.memoBytes += bytes.length;
+    const opened = openMemo(bytes);
+    if (!opened.ok) {
+      stats.unreadableMemos++;
+      continue;
+    }
+    const q = statsFor(parseMemoKey(key).query);
+    q.memos++;
+    q.memoBytes += bytes.length;
+    q.valueBytes += valueSizes.get(opened.value.memo.valueFingerprint) ?? 0;
+  }
+  for (const [query, c] of Object.entries(counters)) {
+    const q = statsFor(query);
+    q.hits = c.hits;
+    q.misses = c.misses;
+  }
+  stats.queries = [...byQuery.values()].sort((a, b) => (a.query < b.query ? -1 : a.query > b.query ? 1 : 0));
+  return stats;
+}

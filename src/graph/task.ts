@@ -1,0 +1,101 @@
+/**
+ * One unit of engine work: bringing a root slot (and the dependencies it verifies on the way)
+ * up to date. Frames it owns are in flight under it; anyone waiting on one of them holds a
+ * reference, and when the last reference goes — or an input changes — the task is cancelled:
+ * its frames are rejected at once and it leaves no memo behind.
+ */
+import { cancelledError, type Canceller } from './cancellation.js';
+import type { DerivedSlot, InFlight, Memo } from './slots.js';
+import type { IreetsError } from '../util/errors.js';
+
+export class Task implements Canceller {
+  /** Created on first use of `signal`: most computes never look at it. */
+  private controller: AbortController | undefined;
+  private abortReason: IreetsError | undefined;
+  private readonly callbacks = new Set<() => void>();
+  private refs = 0;
+  private finished = false;
+  /** Slots whose in-flight record belongs to this task. */
+  private readonly owned = new Set<DerivedSlot>();
+
+  constructor(
+    readonly revision: number,
+    private readonly root: DerivedSlot,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.abortReason !== undefined;
+  }
+
+  get reason(): IreetsError {
+    return this.abortReason!;
+  }
+
+  onAbort(cb: () => void): () => void {
+    this.callbacks.add(cb);
+    return () => this.callbacks.delete(cb);
+  }
+
+  retain(): void {
+    this.refs++;
+  }
+
+  release(): void {
+    if (--this.refs === 0 && !this.finished) this.abort(cancelledError('no one is waiting for the result', this.root.display()));
+  }
+
+  finish(): void {
+    this.finished = true;
+    this.callbacks.clear();
+  }
+
+  abort(reason: IreetsError): void {
+    if (this.aborted || this.finished) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    for (const slot of this.owned) {
+      const inflight = slot.inflight;
+      if (inflight?.task === this) {
+        slot.inflight = undefined;
+        inflight.reject(reason);
+      }
+      slot.waitsOn.clear();
+    }
+    this.owned.clear();
+    for (const cb of [...this.callbacks]) cb();
+    this.callbacks.clear();
+  }
+
+  /** Marks slot as in flight under this task. */
+  claim(slot: DerivedSlot): InFlight {
+    let resolve!: (m: Memo) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<Memo>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => {}); // waiters may all be gone; the rejection is not "unhandled"
+    const inflight: InFlight = { task: this, promise, resolve, reject };
+    slot.inflight = inflight;
+    this.owned.add(slot);
+    return inflight;
+  }
+
+  settle(slot: DerivedSlot, outcome: { memo: Memo } | { error: unknown }): void {
+    const inflight = slot.inflight;
+    if (inflight?.task !== this) return;
+    slot.inflight = undefined;
+    slot.waitsOn.clear();
+    this.owned.delete(slot);
+    if ('memo' in outcome) inflight.resolve(outcome.memo);
+    else inflight.reject(outcome.error);
+  }
+}
