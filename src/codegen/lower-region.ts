@@ -3,7 +3,17 @@ import { staticSize } from '../ir/types.js';
 import { add, delinearize, i32, min, mul } from './expr.js';
 import type { Expr, Kernel, KernelBinding } from './kernel-ir.js';
 import { RegionLowering } from './lowering/region-context.js';
+import { getLowering } from './lowering/registry.js';
+import type { Node } from '../ir/graph.js';
+import { isStaticShape } from '../ir/types.js';
 import './lowering/index.js';
+
+/** Whether a node can run inside a dispatch: it has a lowering rule and static shapes. */
+export function canLowerNode(n: Node): boolean {
+  return getLowering(n.op) !== undefined
+    && n.outputs.every((o) => isStaticShape(o.type.shape) && o.type.dtype !== 'string')
+    && n.inputs.every((i) => !i || (isStaticShape(i.type.shape) && i.type.dtype !== 'string'));
+}
 
 /** Stands for the run-time batch size in a kernel's workgroup count. */
 export const BATCH_COUNT: Expr = { k: 'param', index: -1 };

@@ -1,13 +1,17 @@
 // The host schedule of a partitioned graph: which buffer every value lives in, where transients
-// sit in one arena (reused by lifetime), dispatch order, and barriers where data flows.
+// sit in one arena (reused by lifetime), the order of dispatches, control-flow steps and copies,
+// and barriers where data flows.
 import { byteSize } from '../ir/dtype.js';
-import type { IRModule, Value } from '../ir/graph.js';
+import { freeValues } from '../ir/free-values.js';
+import { walkNodes, type IRModule, type Value } from '../ir/graph.js';
 import type { Step } from '../ir/partition.js';
-import { staticSize } from '../ir/types.js';
+import { isStaticShape, staticSize } from '../ir/types.js';
+import { IreetsError } from '../util/errors.js';
 
-export const ARENA_ALIGNMENT = 64;
+/** 256: WebGPU's minStorageBufferOffsetAlignment, so arena offsets bind directly on every target. */
+export const ARENA_ALIGNMENT = 256;
 
-/** Where a value's bytes are: a caller input, a module constant, the arena, or an output buffer. */
+/** Where a value's bytes are: a caller input, a module constant, an arena, or an output buffer. */
 export type Placement =
   | { readonly kind: 'input'; readonly index: number; readonly offset: 0 }
   | { readonly kind: 'constant'; readonly index: number; readonly offset: 0 }
@@ -24,12 +28,16 @@ export interface BindingRef {
 }
 
 export type ScheduledOp =
-  | { readonly kind: 'dispatch'; readonly step: number; readonly bindings: readonly BindingRef[]; readonly barrierBefore: boolean }
+  | { readonly kind: 'dispatch'; readonly step: number; readonly barrierBefore: boolean }
+  /** A control-flow node (if, loop) the host program runs itself. */
+  | { readonly kind: 'host'; readonly step: number; readonly barrierBefore: boolean }
   /** Copies a value into an output buffer (outputs that are inputs, constants or views of them). */
   | { readonly kind: 'copy'; readonly from: BindingRef; readonly to: BindingRef; readonly barrierBefore: boolean };
 
 export interface Schedule {
   readonly ops: readonly ScheduledOp[];
+  /** Where every value of the graph lives. */
+  readonly placements: ReadonlyMap<number, BindingRef>;
   /** Bytes of the transient arena (peak of live intermediates, with reuse). */
   readonly arenaBytes: number;
   /** Bytes per sample of the batch arena (batched intermediates). */
@@ -44,19 +52,28 @@ export interface Schedule {
 }
 
 export function valueBytes(v: Value): number {
-  return staticSize(v.type.shape as number[]) * byteSize(v.type.dtype);
+  if (!isStaticShape(v.type.shape)) throw new IreetsError('MODEL_UNSUPPORTED', `value %${v.name} has no static size`);
+  return staticSize(v.type.shape) * byteSize(v.type.dtype);
 }
 
 const alignUp = (n: number): number => Math.ceil(n / ARENA_ALIGNMENT) * ARENA_ALIGNMENT;
 
-/** Plans buffers for `steps` (from partitionGraph) of the module's main graph. Host steps are not supported here. */
+/** Values a step reads (for control flow: its operands and everything its regions capture). */
+export function stepReads(s: Step): Value[] {
+  if (s.kind === 'dispatch') return [...s.region.inputs];
+  if (s.kind === 'alias') return [s.input];
+  return [...s.node.inputs.filter((v): v is Value => v !== null), ...s.node.regions.flatMap(freeValues)];
+}
+
+/** Plans buffers for `steps` (from partitionGraph) of the module's main graph. */
 export function scheduleSteps(mod: IRModule, steps: readonly Step[], batched: ReadonlySet<number> = new Set()): Schedule {
   const g = mod.graph;
   const placement = new Map<number, Placement>();
   g.inputs.forEach((v, index) => placement.set(v.id, { kind: 'input', index, offset: 0 }));
   const constants: string[] = [];
   const constantIndex = new Map<string, number>();
-  for (const n of g.nodes) {
+  // Constants of control-flow regions join the module's constants too; the host program binds them.
+  for (const n of walkNodes(g)) {
     if (n.op !== 'constant') continue;
     const hash = n.attrs['hash'] as string;
     if (!constantIndex.has(hash)) {
@@ -71,12 +88,10 @@ export function scheduleSteps(mod: IRModule, steps: readonly Step[], batched: Re
   g.outputs.forEach((v, i) => {
     if (!outputIndex.has(v.id)) outputIndex.set(v.id, i);
   });
-  const dispatchIndexOf = new Map<number, number>();
-  steps.forEach((s, i) => {
-    if (s.kind === 'dispatch') dispatchIndexOf.set(s.region.output.id, i);
-  });
-  for (const [id, index] of outputIndex) {
-    if (dispatchIndexOf.has(id)) placement.set(id, { kind: 'output', index, offset: 0 });
+  for (const s of steps) {
+    if (s.kind !== 'dispatch') continue;
+    const index = outputIndex.get(s.region.output.id);
+    if (index !== undefined) placement.set(s.region.output.id, { kind: 'output', index, offset: 0 });
   }
 
   // Lifetimes of arena values: [defining step, last reading step]; aliases extend their source.
@@ -85,18 +100,16 @@ export function scheduleSteps(mod: IRModule, steps: readonly Step[], batched: Re
   const lastUse = new Map<number, number>();
   const defined = new Map<number, number>();
   const sizes = new Map<number, number>();
+  const define = (v: Value, i: number): void => {
+    if (placement.has(v.id)) return;
+    defined.set(v.id, i);
+    sizes.set(v.id, valueBytes(v));
+  };
   steps.forEach((s, i) => {
-    if (s.kind === 'alias') {
-      root.set(s.output.id, rootOf(s.input.id));
-      lastUse.set(rootOf(s.input.id), Math.max(lastUse.get(rootOf(s.input.id)) ?? i, i));
-    } else if (s.kind === 'dispatch') {
-      const out = s.region.output;
-      if (!placement.has(out.id)) {
-        defined.set(out.id, i);
-        sizes.set(out.id, valueBytes(out));
-      }
-      for (const v of s.region.inputs) lastUse.set(rootOf(v.id), i);
-    }
+    for (const v of stepReads(s)) lastUse.set(rootOf(v.id), Math.max(lastUse.get(rootOf(v.id)) ?? i, i));
+    if (s.kind === 'alias') root.set(s.output.id, rootOf(s.input.id));
+    else if (s.kind === 'dispatch') define(s.region.output, i);
+    else for (const o of s.node.outputs) define(o, i);
   });
   for (const v of g.outputs) lastUse.set(rootOf(v.id), steps.length);
 
@@ -127,37 +140,39 @@ export function scheduleSteps(mod: IRModule, steps: readonly Step[], batched: Re
   const arenaBytes = packArena([...defined.keys()].filter((id) => !batched.has(id)), 'arena');
   const batchArenaBytes = packArena([...defined.keys()].filter((id) => batched.has(id)), 'batch-arena');
 
-  const where = (v: Value): Placement => {
+  const placements = new Map<number, BindingRef>();
+  const refOf = (v: Value): BindingRef => {
     const p = placement.get(rootOf(v.id)) ?? placement.get(v.id);
-    if (!p) throw new Error(`value %${v.name} has no buffer`);
-    return p;
+    if (!p) throw new IreetsError('INTERNAL', `value %${v.name} has no buffer`);
+    return { placement: p, length: valueBytes(v), batched: batched.has(rootOf(v.id)) || batched.has(v.id) };
   };
+  for (const v of g.inputs) placements.set(v.id, refOf(v));
+  for (const n of g.nodes) for (const o of n.outputs) if (placement.has(rootOf(o.id)) || placement.has(o.id)) placements.set(o.id, refOf(o));
+  for (const s of steps) if (s.kind === 'alias') placements.set(s.output.id, refOf(s.output));
 
-  // Barriers: before a dispatch that reads something written since the last barrier.
+  // Barriers: before a step that reads a byte range written since the last barrier.
   const ops: ScheduledOp[] = [];
-  let dirty = new Set<string>();
-  const keyOf = (p: Placement): string => `${p.kind}:${'index' in p ? p.index : p.offset}`;
+  let dirty: BindingRef[] = [];
+  const overlaps = (a: BindingRef, b: BindingRef): boolean => {
+    if (a.placement.kind !== b.placement.kind) return false;
+    if ('index' in a.placement && 'index' in b.placement && a.placement.index !== b.placement.index) return false;
+    return a.placement.offset < b.placement.offset + b.length && b.placement.offset < a.placement.offset + a.length;
+  };
   steps.forEach((s, i) => {
-    if (s.kind !== 'dispatch') return;
-    const reads = s.region.inputs.map(where);
-    const barrierBefore = reads.some((p) => dirty.has(keyOf(p)));
-    if (barrierBefore) dirty = new Set();
-    const out = where(s.region.output);
-    dirty.add(keyOf(out));
-    ops.push({
-      kind: 'dispatch',
-      step: i,
-      barrierBefore,
-      bindings: [...s.region.inputs, s.region.output].map((v) => ({ placement: where(v), length: valueBytes(v), batched: batched.has(rootOf(v.id)) || batched.has(v.id) })),
-    });
+    if (s.kind === 'alias') return;
+    const reads = stepReads(s).map(refOf);
+    const writes = s.kind === 'dispatch' ? [refOf(s.region.output)] : s.node.outputs.map(refOf);
+    const barrierBefore = [...reads, ...writes].some((r) => dirty.some((d) => overlaps(r, d)));
+    if (barrierBefore) dirty = [];
+    dirty.push(...writes);
+    ops.push({ kind: s.kind === 'dispatch' ? 'dispatch' : 'host', step: i, barrierBefore });
   });
   const outputBytes = g.outputs.map(valueBytes);
   const outputBatched = g.outputs.map((v) => batched.has(v.id));
   g.outputs.forEach((v, index) => {
-    const p = where(v);
-    if (p.kind === 'output' && p.index === index) return;
-    const b = outputBatched[index]!;
-    ops.push({ kind: 'copy', from: { placement: p, length: outputBytes[index]!, batched: b }, to: { placement: { kind: 'output', index, offset: 0 }, length: outputBytes[index]!, batched: b }, barrierBefore: true });
+    const from = refOf(v);
+    if (from.placement.kind === 'output' && from.placement.index === index) return;
+    ops.push({ kind: 'copy', from, to: { placement: { kind: 'output', index, offset: 0 }, length: from.length, batched: from.batched }, barrierBefore: true });
   });
-  return { ops, arenaBytes, batchArenaBytes, intermediateBytes, constants, outputBytes, outputBatched };
+  return { ops, placements, arenaBytes, batchArenaBytes, intermediateBytes, constants, outputBytes, outputBatched };
 }

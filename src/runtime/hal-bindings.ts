@@ -40,9 +40,20 @@ export function bindHalImports(mod: VmModule, device: HalDevice): Record<string,
       await semaphore.wait(timeline);
       return [];
     },
-    [HAL_IMPORTS.loadI32.name]: async ([buf, off]) => {
-      const bytes = await device.read(buf as HalBuffer, off as number, 4);
-      return [new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, true)];
+    [HAL_IMPORTS.loadU8.name]: async ([buf, off]) => [(await device.read(buf as HalBuffer, off as number, 1))[0]!],
+    [HAL_IMPORTS.loadI64.name]: async ([buf, off]) => {
+      const bytes = await device.read(buf as HalBuffer, off as number, 8);
+      return [Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigInt64(0, true))];
+    },
+    [HAL_IMPORTS.storeU8.name]: async ([buf, off, v]) => {
+      await device.write(buf as HalBuffer, off as number, Uint8Array.of(v as number));
+      return [];
+    },
+    [HAL_IMPORTS.storeI64.name]: async ([buf, off, v]) => {
+      const bytes = new Uint8Array(8);
+      new DataView(bytes.buffer).setBigInt64(0, BigInt(v as number), true);
+      await device.write(buf as HalBuffer, off as number, bytes);
+      return [];
     },
   };
   for (const imp of mod.imports) {

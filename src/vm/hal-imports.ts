@@ -13,7 +13,12 @@ export const HAL_IMPORTS = {
   copy: { name: 'hal.command_buffer.copy', params: ['r', 'r', 'i', 'r', 'i', 'i'], results: [] },
   barrier: { name: 'hal.command_buffer.barrier', params: ['r'], results: [] },
   submitAndWait: { name: 'hal.device.submit_and_wait', params: ['r'], results: [] },
-  loadI32: { name: 'hal.buffer.load_i32', params: ['r', 'i'], results: ['i'] },
+  /** Host reads of scalars (control flow conditions, trip counts); the device must be idle. */
+  loadU8: { name: 'hal.buffer.load_u8', params: ['r', 'i'], results: ['i'] },
+  loadI64: { name: 'hal.buffer.load_i64', params: ['r', 'i'], results: ['i'] },
+  /** Host writes of scalars (loop iteration numbers and conditions); the device must be idle. */
+  storeU8: { name: 'hal.buffer.store_u8', params: ['r', 'i', 'i'], results: [] },
+  storeI64: { name: 'hal.buffer.store_i64', params: ['r', 'i', 'i'], results: [] },
 } as const satisfies Record<string, { name: string; params: readonly ArgKind[]; results: readonly ArgKind[] }>;
 
 /** Dispatch takes a variable number of bindings and constants: one import per arity. */
