@@ -102,6 +102,22 @@ export function partitionGraph(mod: IRModule, graph: Graph = mod.graph, options:
     }
   }
 
+  /** Heavy nodes that would be fused into the region computing `v` (walking back through unmaterialized values). */
+  const heavyNodesFeeding = (v: Value): Node[] => {
+    const out: Node[] = [];
+    const seen = new Set<number>();
+    const stack = [v];
+    while (stack.length > 0) {
+      const x = stack.pop()!;
+      const p = producer.get(x.id);
+      if (!p || p.op === 'constant' || seen.has(p.id)) continue;
+      seen.add(p.id);
+      if (HEAVY.has(kindOf(p))) out.push(p);
+      for (const i of p.inputs) if (i && !materialized.has(i.id)) stack.push(i);
+    }
+    return out;
+  };
+
   // Which values get a buffer of their own.
   const materialized = new Set<number>();
   for (const v of graph.inputs) materialized.add(v.id);
@@ -127,13 +143,40 @@ export function partitionGraph(mod: IRModule, graph: Graph = mod.graph, options:
       if (out) materialized.add(o.id);
     }
   }
-  // Heavy producers whose operand is itself fused and heavy would nest loops: materialize operands of heavy ops
-  // that come from other heavy ops.
+  // Matmul and conv operands: walking back through fused index remaps, the first producer that
+  // computes anything must be materialized (else it would run once per use, K times over).
   for (const n of graph.nodes) {
-    if (n.op === 'constant' || !HEAVY.has(kindOf(n))) continue;
-    for (const i of n.inputs) {
-      const p = i && producer.get(i.id);
-      if (p && p.op !== 'constant' && HEAVY.has(kindOf(p))) materialized.add(i!.id);
+    const k = n.op === 'constant' ? undefined : kindOf(n);
+    if (k !== 'matmul' && k !== 'conv') continue;
+    const stack = n.inputs.filter((v): v is Value => v !== null);
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      const p = producer.get(v.id);
+      if (!p || p.op === 'constant' || materialized.has(v.id)) continue;
+      if (kindOf(p) === 'movement') stack.push(...p.inputs.filter((x): x is Value => x !== null));
+      else materialized.add(v.id);
+    }
+  }
+  // A region holds at most one heavy node, and only at its root with a same-shape epilogue:
+  // otherwise the heavy node would be re-evaluated for every element of its consumer.
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const n of graph.nodes) {
+      if (n.op === 'constant') continue;
+      for (const o of n.outputs) {
+        if (!materialized.has(o.id)) continue;
+        const heavy = heavyNodesFeeding(o);
+        const root = producer.get(o.id);
+        const rootIsHeavy = HEAVY.has(kindOf(root!));
+        for (const h of heavy) {
+          if (h === root) continue;
+          const out = h.outputs[0]!;
+          if ((rootIsHeavy || heavy.length > 1 || !sameShape(out, o)) && !materialized.has(out.id)) {
+            materialized.add(out.id);
+            changed = true;
+          }
+        }
+      }
     }
   }
 
