@@ -49,7 +49,7 @@ export function lowerRegion(region: DispatchRegion, name: string): Kernel {
       const value = ctx.value(out, idx);
       const at = add(mul(row, i32(inner)), col);
       ctx.emit({ k: 'store', binding: outBinding, index: region.batchedOutput ? add(at, ctx.sampleOffset(out)) : at, value });
-    });
+    }, { vectorize: true });
   });
 
   const bindings: KernelBinding[] = [

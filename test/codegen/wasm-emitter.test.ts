@@ -92,3 +92,41 @@ describe('wasm kernel emitter', () => {
     x.forEach((v, i) => expect(bytes[i]).toBe(Math.trunc(v) + 0));
   });
 });
+
+describe('SIMD128 loops', () => {
+  it('runs contiguous f32 loops four lanes at a time, with a scalar tail and broadcast operands', async () => {
+    // y[i] = max(x[i] * x[0] + 0.5, 0) over 1003 elements (1003 = 4·250 + 3).
+    const n = 1003;
+    const i = (v: number): Expr => ({ k: 'const', t: 'i32', v });
+    const body: Stmt[] = [{
+      k: 'for', v: 'i', start: i(0), end: { k: 'param', index: 0 }, step: 1, vectorize: true,
+      body: [
+        { k: 'let', name: 't0', value: { k: 'binary', op: 'mul', t: 'f32', a: { k: 'load', binding: 0, index: idx, t: 'f32' }, b: { k: 'load', binding: 0, index: i(0), t: 'f32' } } },
+        { k: 'store', binding: 1, index: idx, value: { k: 'binary', op: 'max', t: 'f32', a: { k: 'binary', op: 'add', t: 'f32', a: { k: 'var', name: 't0', t: 'f32' }, b: { k: 'const', t: 'f32', v: 0.5 } }, b: { k: 'const', t: 'f32', v: 0 } } },
+      ],
+    }];
+    const kernel: Kernel = {
+      name: 'simd', bindings: [{ name: 'x', dtype: 'f32', access: 'read' }, { name: 'y', dtype: 'f32', access: 'write' }],
+      numParams: 1, workgroupCount: [i(1), i(1), i(1)], workgroupSize: [1, 1, 1], body,
+    };
+    const { code } = emitWasmExecutable([kernel]);
+    expect(code.includes(0xfd)).toBe(true);
+    const x = Float32Array.from({ length: n }, (_, k) => Math.sin(k) * 2);
+    const out = new Float32Array((await runWhole(kernel, new Uint8Array(x.buffer), n, n * 4)).buffer);
+    x.forEach((v, k) => expect(out[k]).toBe(Math.max(Math.fround(Math.fround(v * x[0]!) + 0.5), 0)));
+  });
+});
+
+async function runWhole(kernel: Kernel, input: Uint8Array, n: number, outBytes: number): Promise<Uint8Array> {
+  const { code, entryPoints } = emitWasmExecutable([kernel]);
+  const exe = await dev.loadExecutable({ format: CPU_EXECUTABLE_FORMAT, code, meta: { entryPoints: entryPoints.map((name) => ({ name })) } });
+  const a = dev.allocator.allocate(input.length, 'io');
+  const b = dev.allocator.allocate(outBytes, 'io');
+  await dev.write(a, 0, input);
+  const cb = dev.createCommandBuffer();
+  cb.dispatch(exe, 0, [1, 1, 1], [{ buffer: a, offset: 0, length: input.length }, { buffer: b, offset: 0, length: outBytes }], [n]);
+  const sem = dev.createSemaphore();
+  dev.submit([cb], sem, 1);
+  await sem.wait(1);
+  return dev.read(b, 0, outBytes);
+}

@@ -60,10 +60,10 @@ export class RegionLowering implements LowerContext {
     return { k: 'var', name, t };
   }
 
-  loop(start: Expr, end: Expr, body: (iv: Expr) => void): void {
+  loop(start: Expr, end: Expr, body: (iv: Expr) => void, options: { vectorize?: boolean } = {}): void {
     const v = this.fresh('i');
     const inner = this.nested(() => body({ k: 'var', name: v, t: 'i32' }));
-    this.emit({ k: 'for', v, start, end, step: 1, body: inner });
+    this.emit({ k: 'for', v, start, end, step: 1, body: inner, ...(options.vectorize ? { vectorize: true } : {}) });
   }
 
   when(cond: Expr, then: () => void): void {

@@ -26,7 +26,7 @@ export interface LowerContext {
    * Emits `for (v = start; v < end; v++) body(v)`; statements emitted inside `body` go into the
    * loop. Use with `emit({k:'var'})` accumulators declared before the loop.
    */
-  loop(start: Expr, end: Expr, body: (iv: Expr) => void): void;
+  loop(start: Expr, end: Expr, body: (iv: Expr) => void, options?: { vectorize?: boolean }): void;
   /** Emits `if (cond) then()`; statements emitted inside go into the branch. */
   when(cond: Expr, then: () => void): void;
 }

@@ -1,10 +1,11 @@
 import { CPU_MATH_IMPORTS, CPU_MAX_PAGES } from '../../util/cpu-kernel-abi.js';
 import type { DType } from '../../ir/dtype.js';
 import type { BinaryOp, Expr, Kernel, ScalarType, Stmt, UnaryOp } from '../kernel-ir.js';
-import { sleb, slebBig } from './leb128.js';
-import { F64, I32, WasmModuleBuilder, type ValType } from './module-builder.js';
+import { sleb, slebBig, uleb } from './leb128.js';
+import { F64, I32, V128, WasmModuleBuilder, type ValType } from './module-builder.js';
 import { convert, nativeBinary, nativeUnaryFloat, reinterpret, valType } from './scalar-ops.js';
-import { W } from './opcodes.js';
+import { SIMD, W } from './opcodes.js';
+import { canVectorize, coefficientOf } from './vectorize.js';
 import { F16_HELPERS, type HelperFunction } from './f16-helpers.js';
 
 
@@ -148,6 +149,7 @@ class FunctionCompiler {
         c.push(W.localSet, ...sleb(v));
         this.expr(s.end);
         c.push(W.localSet, ...sleb(end));
+        if (s.vectorize && s.step === 1 && canVectorize(s.v, s.body, this.bindingDTypes)) this.vectorLoop(s.v, v, end, s.body);
         c.push(W.block, 0x40, W.loop, 0x40);
         c.push(W.localGet, ...sleb(v), W.localGet, ...sleb(end), W.i32GeS, W.brIf, 1);
         this.stmts(s.body);
@@ -155,6 +157,75 @@ class FunctionCompiler {
         c.push(W.br, 0, W.end, W.end);
         return;
       }
+    }
+  }
+
+  /**
+   * Runs whole groups of four iterations in f32x4 lanes, leaving `v` at the first iteration the
+   * scalar loop that follows must still run.
+   */
+  private vectorLoop(name: string, v: number, end: number, body: readonly Stmt[]): void {
+    const c = this.code;
+    const vend = this.tmp('i32');
+    // vend = end - ((end - v) & 3)
+    c.push(W.localGet, ...sleb(end), W.localGet, ...sleb(end), W.localGet, ...sleb(v), W.i32Sub, W.i32Const, 3, W.i32And, W.i32Sub, W.localSet, ...sleb(vend));
+    c.push(W.block, 0x40, W.loop, 0x40);
+    c.push(W.localGet, ...sleb(v), W.localGet, ...sleb(vend), W.i32GeS, W.brIf, 1);
+    const lanes = new Map<string, number>();
+    for (const st of body) {
+      if (st.k === 'let') {
+        this.vexpr(st.value, name, lanes);
+        const l = this.newLocal(V128);
+        lanes.set(st.name, l);
+        c.push(W.localSet, ...sleb(l));
+      } else if (st.k === 'store') {
+        this.address(st.binding, st.index, 4);
+        this.vexpr(st.value, name, lanes);
+        c.push(W.prefixFD, ...uleb(SIMD.v128Store), 2, 0);
+      }
+    }
+    c.push(W.localGet, ...sleb(v), W.i32Const, 4, W.i32Add, W.localSet, ...sleb(v));
+    c.push(W.br, 0, W.end, W.end);
+  }
+
+  /** An f32 expression as four lanes: loads that move with the loop are contiguous, the rest splat. */
+  private vexpr(e: Expr, loopVar: string, lanes: Map<string, number>): void {
+    const c = this.code;
+    const splat = (): void => {
+      c.push(W.prefixFD, ...uleb(SIMD.f32x4Splat));
+    };
+    switch (e.k) {
+      case 'const': this.expr(e); splat(); return;
+      case 'var': {
+        const l = lanes.get(e.name);
+        if (l !== undefined) c.push(W.localGet, ...sleb(l));
+        else { this.expr(e); splat(); }
+        return;
+      }
+      case 'load':
+        if (coefficientOf(e.index, loopVar, new Set(lanes.keys())) === 1) {
+          this.address(e.binding, e.index, 4);
+          c.push(W.prefixFD, ...uleb(SIMD.v128Load), 2, 0);
+        } else {
+          this.expr(e);
+          splat();
+        }
+        return;
+      case 'unary': {
+        this.vexpr(e.a, loopVar, lanes);
+        const op = { abs: SIMD.f32x4Abs, neg: SIMD.f32x4Neg, sqrt: SIMD.f32x4Sqrt, floor: SIMD.f32x4Floor, ceil: SIMD.f32x4Ceil, trunc: SIMD.f32x4Trunc, round_even: SIMD.f32x4Nearest }[e.op as 'abs'];
+        c.push(W.prefixFD, ...uleb(op));
+        return;
+      }
+      case 'binary': {
+        this.vexpr(e.a, loopVar, lanes);
+        this.vexpr(e.b, loopVar, lanes);
+        const op = { add: SIMD.f32x4Add, sub: SIMD.f32x4Sub, mul: SIMD.f32x4Mul, div: SIMD.f32x4Div, min: SIMD.f32x4Min, max: SIMD.f32x4Max }[e.op as 'add'];
+        c.push(W.prefixFD, ...uleb(op));
+        return;
+      }
+      default:
+        throw new Error(`expression ${e.k} has no f32x4 form`);
     }
   }
 
@@ -210,6 +281,7 @@ class FunctionCompiler {
         return;
       }
       case 'wgid': c.push(W.localGet, 2 + e.dim); return;
+      case 'lid': throw new Error('the CPU emitter runs one thread per workgroup: local invocation ids (GPU kernels) are not supported');
       case 'load': this.load(e.binding, e.index, e.t); return;
       case 'cast': this.expr(e.a); c.push(...convert(e.from, e.t)); return;
       case 'bitcast': this.expr(e.a); c.push(...reinterpret(e.from, e.t)); return;
@@ -409,7 +481,7 @@ function loadInfo(d: DType): [number, number, number, ScalarType] {
 /** The type an expression evaluates to (comparisons give i32). */
 export function typeOf(e: Expr): ScalarType {
   switch (e.k) {
-    case 'param': case 'wgid': return 'i32';
+    case 'param': case 'wgid': case 'lid': return 'i32';
     case 'binary':
       return ['eq', 'ne', 'lt', 'le', 'gt', 'ge'].includes(e.op) ? 'i32' : e.t;
     case 'unary':
