@@ -1,0 +1,49 @@
+// The fixture models compiled for the CPU and run through module + VM + worker pool match
+// onnxruntime-node (the bar: rtol 1e-3).
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureFixture } from '../../fixtures/generate.js';
+import { fixtureInputs } from '../../fixtures/inputs.js';
+import type { FixtureName } from '../../fixtures/catalog.js';
+import type { HalDevice } from '../../src/hal/types.js';
+import { createDevice } from '../../src/runtime/devices.js';
+import { Session } from '../../src/runtime/session.js';
+import { compileOnnx } from '../../src/stages/compile-pipeline.js';
+
+let device: HalDevice;
+beforeAll(async () => {
+  device = await createDevice('cpu', { threads: 2 });
+});
+afterAll(async () => {
+  await device.destroy();
+});
+
+const ORT_TYPE: Record<string, ort.Tensor.Type> = { f32: 'float32', i64: 'int64' };
+
+const cases: [FixtureName, number][] = [['tiny_cnn', 1], ['mlp_dynamic', 1], ['mlp_dynamic', 4], ['mobilenet_v2', 1], ['resnet18', 1], ['minilm', 1]];
+
+describe('fixture models on the CPU against onnxruntime-node', () => {
+  it.each(cases)('%s at batch %i', async (name, batch) => {
+    const path = await ensureFixture(name);
+    const bytes = readFileSync(path);
+    const { module } = await compileOnnx(bytes, { path });
+    const session = await Session.load(module, device, path);
+    const inputs = fixtureInputs(name, { batch, seed: 7 });
+    const outs = await session.run(inputs.map(({ tensor: t }) => ({ dtype: t.dtype, shape: t.shape, data: t.data as Float32Array })));
+    const ref = await ort.InferenceSession.create(bytes);
+    const feeds: Record<string, ort.Tensor> = {};
+    inputs.forEach(({ name: n, tensor: t }) => {
+      feeds[n] = new ort.Tensor(ORT_TYPE[t.dtype]!, t.data as Float32Array, [...t.shape]);
+    });
+    const want = await ref.run(feeds);
+    ref.outputNames.forEach((n, k) => {
+      const w = want[n]!.data as Float32Array;
+      const g = outs[k]!.data as Float32Array;
+      expect(outs[k]!.shape).toEqual(want[n]!.dims);
+      let worst = 0;
+      for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(g[i]! - w[i]!) - 1e-3 * Math.abs(w[i]!));
+      expect(worst).toBeLessThanOrEqual(1e-5);
+    });
+  }, 120_000);
+});
