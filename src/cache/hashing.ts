@@ -3,35 +3,19 @@
  * xxhash-wasm must instantiate its wasm module asynchronously, hence `initHashing()` once;
  * after that every hash is synchronous (the engine hashes inside tight verification loops).
  */
-import xxhash from 'xxhash-wasm';
 import type { Fingerprint } from './store.js';
-import { IreetsError } from '../util/errors.js';
+import { hashBytes, hashBytesRaw, initHashing } from '../util/hash.js';
 import { withEncoding } from './encoding.js';
 
-type Hasher = Awaited<ReturnType<typeof xxhash>>;
-
-let hasher: Hasher | undefined;
-let pending: Promise<Hasher> | undefined;
-
-/** Loads the hash function; idempotent and safe to call concurrently. */
-export async function initHashing(): Promise<void> {
-  if (hasher) return;
-  pending ??= xxhash();
-  hasher = await pending;
-}
-
-function ready(): Hasher {
-  if (!hasher) throw new IreetsError('INTERNAL', 'hashing used before `await initHashing()`');
-  return hasher;
-}
+export { initHashing };
 
 /** xxhash64 of raw bytes as a bigint (for binary checksums). */
 export function hash64(bytes: Uint8Array): bigint {
-  return ready().h64Raw(bytes);
+  return hashBytesRaw(bytes);
 }
 
 export function fingerprint(bytes: Uint8Array): Fingerprint {
-  return hash64(bytes).toString(16).padStart(16, '0');
+  return hashBytes(bytes);
 }
 
 /** Fingerprint of a value: equal values (in the canonical encoding's sense) give equal fingerprints. */

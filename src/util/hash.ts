@@ -1,4 +1,5 @@
 import xxhash from 'xxhash-wasm';
+import { IreetsError } from './errors.js';
 
 // xxhash-wasm instantiates a WebAssembly module asynchronously; every entry point that hashes
 // (import, the build graph) awaits `initHashing()` once, after which hashing is synchronous.
@@ -13,8 +14,13 @@ export async function initHashing(): Promise<void> {
 }
 
 function ready(): Hasher {
-  if (!hasher) throw new Error('hashing used before initHashing() resolved');
+  if (!hasher) throw new IreetsError('INTERNAL', 'hashing used before `await initHashing()`');
   return hasher;
+}
+
+/** xxhash64 of bytes as a bigint (binary checksums). */
+export function hashBytesRaw(bytes: Uint8Array): bigint {
+  return ready().h64Raw(bytes);
 }
 
 /** xxhash64 of bytes as 16 lowercase hex digits. */
