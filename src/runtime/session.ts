@@ -24,17 +24,15 @@ export class Session {
   static async load(bytes: Uint8Array, device: HalDevice, name = 'module'): Promise<Session> {
     await initHashing();
     const mod = readModule(bytes, name);
-    const target = mod.metadata[META.target];
-    const formats = new Set(mod.executables.map((e) => e.format));
-    for (const f of formats) {
-      if (!device.formats.includes(f)) {
-        throw new IreetsError('INPUT_INVALID', `module was compiled for target ${target} (${f} executables); device ${device.driver} runs ${device.formats.join(', ')}`, name);
-      }
+    // A module carries one host program per target: take the first whose executables this device loads.
+    const mains = mod.exports.filter((e) => e.name === 'main');
+    const main = mains.find((e) => (mod.metadata[META.formats(e.target ?? '')] ?? '').split(',').filter(Boolean).every((f) => device.formats.includes(f)));
+    if (!main) {
+      const targets = mains.map((e) => e.target ?? '?').join(', ') || 'none';
+      throw new IreetsError('INPUT_INVALID', `module was compiled for ${targets}; device ${device.driver} runs ${device.formats.join(', ')} executables (recompile with --target for it)`, name);
     }
     const vm = new VmInstance(mod, bindHalImports(mod, device));
-    const main = mod.exports.find((e) => e.name === 'main');
-    if (!main) throw new IreetsError('MODULE_CORRUPT', 'module exports no main function', name);
-    const init = Number(mod.metadata[META.initFunction]);
+    const init = Number(mod.metadata[META.initFunction(main.target ?? '')]);
     const resident = Number.isInteger(init) ? await vm.invoke(init, []) : [];
     return new Session(mod, device, vm, main, resident);
   }
@@ -70,7 +68,7 @@ export class Session {
       }
       const batchSymbol = this.module.metadata[META.batchSymbol];
       const dimArgs = batchSymbol ? [dims.get(batchSymbol)!] : [];
-      const results = (await this.vm.invokeExport('main', [...dimArgs, ...buffers, ...this.resident])) as HalBuffer[];
+      const results = (await this.vm.invoke(this.main.functionIndex, [...dimArgs, ...buffers, ...this.resident])) as HalBuffer[];
       const outs: RuntimeTensor[] = [];
       for (let i = 0; i < results.length; i++) {
         const sig = this.outputs[i]!;

@@ -26,12 +26,18 @@ export interface CompiledGraph {
   regions: Map<number, CompiledGraph[]>;
 }
 
-export interface LinkInput {
-  mod: IRModule;
+/** One target's share of a module: its host program's graph, buffer plan and executables. */
+export interface TargetProgram {
   target: string;
   main: CompiledGraph;
   schedule: Schedule;
   executables: readonly VmExecutable[];
+}
+
+export interface LinkInput {
+  mod: IRModule;
+  /** One host program per target; a module may carry several (`--target cpu,webgpu`). */
+  programs: readonly TargetProgram[];
   /** Constant bytes by hash (rodata). */
   constantBytes: (hash: string) => Uint8Array;
   /** The dynamic batch symbol, when the module is batch-polymorphic: `main` then takes it first. */
@@ -72,7 +78,7 @@ class HostProgramEmitter {
 
   constructor(
     private readonly asm: ModuleAssembler,
-    private readonly input: LinkInput,
+    private readonly constants: readonly string[],
     firstFreeR: number,
     private readonly exeReg: (i: number) => Reg,
     private readonly constReg: (i: number) => Reg,
@@ -192,7 +198,7 @@ class HostProgramEmitter {
   private emitConstants(g: Graph, env: Map<number, BufRef>): void {
     for (const n of g.nodes) {
       if (n.op !== 'constant') continue;
-      const index = this.input.schedule.constants.indexOf(n.attrs['hash'] as string);
+      const index = this.constants.indexOf(n.attrs['hash'] as string);
       if (index < 0) throw new IreetsError('INTERNAL', `constant ${n.attrs['hash'] as string} missing from the module`);
       env.set(n.outputs[0]!.id, { reg: this.constReg(index), offset: 0, length: valueBytes(n.outputs[0]!), scaleOffset: false, scaleLength: false });
     }
@@ -310,15 +316,29 @@ class HostProgramEmitter {
 }
 
 export function linkModule(input: LinkInput): VmModule {
-  const { mod, schedule } = input;
+  const { mod } = input;
   const asm = new ModuleAssembler();
-  asm.metadata[META.target] = input.target;
   for (const [k, v] of Object.entries(mod.metadata)) asm.metadata[`onnx.${k}`] = v;
+  const constants = input.programs[0]!.schedule.constants;
+  for (const p of input.programs) {
+    if (p.schedule.constants.join() !== constants.join()) throw new IreetsError('INTERNAL', `target ${p.target} orders constants differently`);
+  }
+  // Constants are shared by every target's program; executables belong to one target each.
+  const rodata = constants.map((h) => asm.addRodata(input.constantBytes(h)));
+  asm.metadata[META.targets] = input.programs.map((p) => p.target).join(',');
+  for (const program of input.programs) linkProgram(asm, input, program, rodata);
+  if (input.batchSymbol) asm.metadata[META.batchSymbol] = input.batchSymbol;
+  return asm.finish();
+}
 
-  const exeIndex = input.executables.map((e) => asm.addExecutable(e));
-  const rodata = schedule.constants.map((h) => asm.addRodata(input.constantBytes(h)));
-  const nExe = input.executables.length;
+/** `__init$<target>` (loads executables and constants) and `main` for one target. */
+function linkProgram(asm: ModuleAssembler, input: LinkInput, program: TargetProgram, rodata: readonly number[]): void {
+  const { mod } = input;
+  const { schedule, target } = program;
+  const exeIndex = program.executables.map((e) => asm.addExecutable(e));
+  const nExe = program.executables.length;
   const nConst = rodata.length;
+  asm.metadata[META.formats(target)] = [...new Set(program.executables.map((e) => e.format))].join(',');
 
   // __init() -> (executables..., constant buffers...)
   {
@@ -327,7 +347,7 @@ export function linkModule(input: LinkInput): VmModule {
     let r = 0;
     const loadExe = asm.importFn(HAL_IMPORTS.loadExecutable.name, [...HAL_IMPORTS.loadExecutable.params], [...HAL_IMPORTS.loadExecutable.results]);
     const constBuf = asm.importFn(HAL_IMPORTS.constantBuffer.name, [...HAL_IMPORTS.constantBuffer.params], [...HAL_IMPORTS.constantBuffer.results]);
-    input.executables.forEach((_, i) => {
+    program.executables.forEach((_, i) => {
       b.constI(0, exeIndex[i]!);
       b.callImport(loadExe, [iReg(0)], [rReg(r)]);
       results.push(rReg(r++));
@@ -338,9 +358,8 @@ export function linkModule(input: LinkInput): VmModule {
       results.push(rReg(r++));
     });
     b.ret(results);
-    const init = asm.addFunction('__init', [], results.map(() => 'r'), 1, Math.max(1, r), b);
-    asm.metadata[META.initFunction] = String(init);
-    asm.metadata[META.initResults] = String(results.length);
+    const init = asm.addFunction(`__init$${target}`, [], results.map(() => 'r'), 1, Math.max(1, r), b);
+    asm.metadata[META.initFunction(target)] = String(init);
   }
 
   // main([batch], inputs..., executables..., constants...) -> (outputs...)
@@ -348,13 +367,12 @@ export function linkModule(input: LinkInput): VmModule {
   const nOut = mod.graph.outputs.length;
   const exeReg = (i: number): Reg => rReg(nIn + i);
   const constReg = (i: number): Reg => rReg(nIn + nExe + i);
-  const h = new HostProgramEmitter(asm, input, nIn + nExe + nConst, exeReg, constReg);
+  const h = new HostProgramEmitter(asm, schedule.constants, nIn + nExe + nConst, exeReg, constReg);
   const b = h.b;
   const arena = h.newR();
   const batchArena = h.newR();
   const outputs = Array.from({ length: nOut }, () => h.newR());
   if (!input.batchSymbol) b.constI(h.batch.index, 1);
-
   const bufferOf = (p: Placement): Reg => {
     switch (p.kind) {
       case 'input': return rReg(p.index);
@@ -381,7 +399,7 @@ export function linkModule(input: LinkInput): VmModule {
     h.allocate(h.scaled(Math.max(1, schedule.outputBytes[i]!), schedule.outputBatched[i]!), o);
   });
   h.call(HAL_IMPORTS.createCommandBuffer, [], [h.cb]);
-  const main = input.main;
+  const main = program.main;
   for (const op of schedule.ops) {
     if (op.barrierBefore) h.barrier();
     if (op.kind === 'copy') {
@@ -401,8 +419,6 @@ export function linkModule(input: LinkInput): VmModule {
   if (schedule.batchArenaBytes > 0) h.call(HAL_IMPORTS.release, [batchArena]);
   b.ret(outputs);
   const params: ('i' | 'r')[] = [...(input.batchSymbol ? ['i' as const] : []), ...Array<'r'>(nIn + nExe + nConst).fill('r')];
-  const fn = asm.addFunction('main', params, outputs.map(() => 'r'), h.maxI, h.numR, b);
-  asm.exports.push({ name: 'main', functionIndex: fn, inputs: input.signature.inputs, outputs: input.signature.outputs });
-  if (input.batchSymbol) asm.metadata[META.batchSymbol] = input.batchSymbol;
-  return asm.finish();
+  const fn = asm.addFunction(`main$${target}`, params, outputs.map(() => 'r'), h.maxI, h.numR, b);
+  asm.exports.push({ name: 'main', target, functionIndex: fn, inputs: input.signature.inputs, outputs: input.signature.outputs });
 }

@@ -39,9 +39,12 @@ export function parseDispatchImport(name: string): { numBindings: number; numCon
 
 /** Module metadata keys the linker writes and the runtime reads. */
 export const META = {
-  target: 'ireets.target',
-  initFunction: 'ireets.init',
-  initResults: 'ireets.init_results',
+  /** Comma-separated targets the module carries a host program for. */
+  targets: 'ireets.targets',
+  /** Per target: the function that loads its executables and constants. */
+  initFunction: (target: string) => `ireets.init.${target}`,
+  /** Per target: executable formats its program needs (a device must load all of them). */
+  formats: (target: string) => `ireets.formats.${target}`,
   /** The dynamic batch symbol; `main` then takes the batch size as its first (integer) argument. */
   batchSymbol: 'ireets.batch_symbol',
 } as const;

@@ -31,6 +31,8 @@ export interface TensorSignature {
 
 export interface VmExport {
   name: string;
+  /** The target whose host program this is; a module has one `main` per target. */
+  target?: string;
   functionIndex: number;
   inputs: TensorSignature[];
   outputs: TensorSignature[];

@@ -6,7 +6,7 @@ import { partitionGraph } from '../../src/ir/partition.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { byteSize } from '../../src/ir/dtype.js';
 import { staticSize } from '../../src/ir/types.js';
-import { lowerRegion } from '../../src/codegen/lower-region.js';
+import { canLowerNode, lowerRegion } from '../../src/codegen/lower-region.js';
 import { emitWasmExecutable } from '../../src/codegen/wasm/emit-kernel.js';
 import type { CpuDevice } from '../../src/hal/cpu/cpu-device.js';
 import type { HalBuffer } from '../../src/hal/types.js';
@@ -19,7 +19,7 @@ function bytesOf(t: Tensor): Uint8Array {
 
 export async function runDirect(mod: IRModule, inputs: readonly Tensor[], dev: CpuDevice): Promise<Tensor[]> {
   const g = mod.graph;
-  const steps = partitionGraph(mod);
+  const steps = partitionGraph(mod, mod.graph, { canDispatch: canLowerNode });
   const buffers = new Map<number, HalBuffer>();
   const sizeOf = (v: Value): number => Math.max(1, staticSize(v.type.shape as number[]) * byteSize(v.type.dtype));
   const producers = new Map<number, string>();

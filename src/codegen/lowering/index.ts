@@ -3,3 +3,4 @@ import './elementwise.js';
 import './reduction.js';
 import './movement.js';
 import './linalg.js';
+import './special.js';
