@@ -27,6 +27,8 @@ export type Expr =
   | { readonly k: 'param'; readonly index: number }
   /** Workgroup id along x, y or z (i32). */
   | { readonly k: 'wgid'; readonly dim: 0 | 1 | 2 }
+  /** Local invocation id within the workgroup along x, y or z (i32); GPU kernels only. */
+  | { readonly k: 'lid'; readonly dim: 0 | 1 | 2 }
   /** Element `index` (i32, in elements) of binding `binding`, converted to its compute type. */
   | { readonly k: 'load'; readonly binding: number; readonly index: Expr; readonly t: ScalarType }
   | { readonly k: 'unary'; readonly op: UnaryOp; readonly a: Expr; readonly t: ScalarType }

@@ -3,7 +3,8 @@ import { CPU_EXECUTABLE_FORMAT, CPU_MATH_IMPORTS } from '../../util/cpu-kernel-a
 import { IreetsError } from '../../util/errors.js';
 import { TimelineSemaphore } from '../semaphore.js';
 import type { BufferUsage, ExecutableSource, HalAllocator, HalBuffer, HalCommandBuffer, HalDevice, HalExecutable, HalSemaphore } from '../types.js';
-import { CpuCommandBuffer } from './command-buffer.js';
+import { CpuCommandBuffer, type CpuCommand } from './command-buffer.js';
+import type { CommandTimer } from './command-timer.js';
 import { CpuExecutable } from './cpu-executable.js';
 import { CpuBuffer, LinearMemory } from './linear-memory.js';
 import { WorkerPool } from './worker-pool.js';
@@ -22,6 +23,8 @@ type Entry = (b: number, c: number, x: number, y: number, z: number) => void;
 export class CpuDevice implements HalDevice {
   readonly formats = [CPU_EXECUTABLE_FORMAT];
   readonly allocator: HalAllocator;
+  /** Profiling hook: when set, every executed command is timed and reported to it. */
+  commandTimer: CommandTimer | undefined;
   private nextExecutable = 0;
 
   private constructor(
@@ -72,7 +75,7 @@ export class CpuDevice implements HalDevice {
     });
     const id = this.nextExecutable++;
     await this.pool?.load(id, module, entryPoints);
-    return new CpuExecutable(id, module, entryPoints, entries);
+    return new CpuExecutable(id, module, entryPoints, entries, source);
   }
 
   createCommandBuffer(): HalCommandBuffer {
@@ -89,26 +92,36 @@ export class CpuDevice implements HalDevice {
   }
 
   private execute(cb: CpuCommandBuffer): void {
-    const bytes = this.mem.bytes;
+    const timer = this.commandTimer;
     for (const cmd of cb.commands) {
-      if (cmd.kind === 'copy') {
-        bytes.copyWithin(cmd.dst.offset + cmd.dstOffset, cmd.src.offset + cmd.srcOffset, cmd.src.offset + cmd.srcOffset + cmd.length);
-      } else if (cmd.kind === 'fill') {
-        bytes.fill(cmd.byte, cmd.buffer.offset + cmd.offset, cmd.buffer.offset + cmd.offset + cmd.length);
+      if (timer) {
+        const t0 = performance.now();
+        this.run(cmd);
+        timer({ command: cmd, ms: performance.now() - t0 });
       } else {
-        // Argument tables go to the scratch area at the bottom of memory: binding offsets, then constants.
-        const table = new Int32Array(this.mem.memory.buffer, 0, 1024 * 8);
-        cmd.bindings.forEach((bd, i) => { table[i] = (bd.buffer as CpuBuffer).offset + bd.offset; });
-        const cBase = cmd.bindings.length;
-        cmd.constants.forEach((v, i) => { table[cBase + i] = v; });
-        const entry = cmd.exe.entries[cmd.entry]!;
-        const [nx, ny, nz] = cmd.workgroups;
-        if (nx * ny * nz === 0) continue;
-        if (this.pool) {
-          this.pool.dispatch(cmd.exe.id, cmd.entry, entry, 0, cBase * 4, cmd.workgroups);
-        } else {
-          for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) entry(0, cBase * 4, x, y, z);
-        }
+        this.run(cmd);
+      }
+    }
+  }
+
+  private run(cmd: CpuCommand): void {
+    if (cmd.kind === 'copy') {
+      this.mem.bytes.copyWithin(cmd.dst.offset + cmd.dstOffset, cmd.src.offset + cmd.srcOffset, cmd.src.offset + cmd.srcOffset + cmd.length);
+    } else if (cmd.kind === 'fill') {
+      this.mem.bytes.fill(cmd.byte, cmd.buffer.offset + cmd.offset, cmd.buffer.offset + cmd.offset + cmd.length);
+    } else {
+      // Argument tables go to the scratch area at the bottom of memory: binding offsets, then constants.
+      const table = new Int32Array(this.mem.memory.buffer, 0, 1024 * 8);
+      cmd.bindings.forEach((bd, i) => { table[i] = (bd.buffer as CpuBuffer).offset + bd.offset; });
+      const cBase = cmd.bindings.length;
+      cmd.constants.forEach((v, i) => { table[cBase + i] = v; });
+      const entry = cmd.exe.entries[cmd.entry]!;
+      const [nx, ny, nz] = cmd.workgroups;
+      if (nx * ny * nz === 0) return;
+      if (this.pool) {
+        this.pool.dispatch(cmd.exe.id, cmd.entry, entry, 0, cBase * 4, cmd.workgroups);
+      } else {
+        for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) entry(0, cBase * 4, x, y, z);
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { HalExecutable } from '../types.js';
+import type { ExecutableSource, HalExecutable } from '../types.js';
 
 /** A compiled CPU executable: the wasm module (shared with workers) and its entry points. */
 export class CpuExecutable implements HalExecutable {
@@ -8,5 +8,7 @@ export class CpuExecutable implements HalExecutable {
     readonly entryPoints: readonly string[],
     /** Entry functions instantiated on the calling thread. */
     readonly entries: readonly ((b: number, c: number, x: number, y: number, z: number) => void)[],
+    /** What it was loaded from (profilers map timed dispatches back to module executables by it). */
+    readonly source?: ExecutableSource,
   ) {}
 }

@@ -97,5 +97,7 @@ function nameDispatch(e: unknown, nodes: readonly Node[] | undefined): unknown {
   const m = /^(\S+) #(\d+)$/.exec(e.culprit);
   const n = m ? nodes[Number(m[2])] : undefined;
   if (!n || n.op !== m![1]) return e;
-  return new IreetsError(e.code, e.message, describeNode(n), { cause: e });
+  const prefix = `${e.culprit}: `;
+  const message = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+  return new IreetsError(e.code, message, describeNode(n), { cause: e });
 }
