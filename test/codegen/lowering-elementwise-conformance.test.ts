@@ -6,7 +6,7 @@
 // folding, contains at least one elementwise/reduction op and only ops that have lowering rules
 // (no host/control/special ops). Set LOWERING_CASES=<regex> to run a subset.
 import { readFileSync, existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { importModel } from '../../src/frontend/import-model.js';
 import { readTensorProtoFile } from '../../src/frontend/tensor-proto.js';
 import { foldConstants } from '../../src/ir/fold-constants.js';
@@ -16,10 +16,10 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { isStaticShape } from '../../src/ir/types.js';
 import { getLowering } from '../../src/codegen/lowering/registry.js';
 import '../../src/codegen/lowering/index.js';
-import { CpuDevice } from '../../src/hal/cpu/cpu-device.js';
 import { listCases, NODE_TESTS_DIR, type ConformanceCase } from '../conformance/cases.js';
 import { compareTensors } from '../conformance/compare.js';
 import { runDirect } from './direct-runner.js';
+import { useCpuDevice } from '../support/lowering-harness.js';
 
 /** The ops whose lowering rules these tests are about. */
 const FAMILY_OPS: ReadonlySet<string> = new Set([
@@ -76,12 +76,8 @@ function asDeclared(t: Tensor, v: Value | undefined): Tensor {
 
 const { selected, skipped } = await selectCases();
 
-let dev: CpuDevice;
-beforeAll(async () => {
-  dev = await CpuDevice.create({ threads: 1 });
-});
-afterAll(async () => {
-  await dev.destroy();
+const device = useCpuDevice();
+afterAll(() => {
   const reasons = new Map<string, number>();
   for (const why of skipped.values()) reasons.set(why, (reasons.get(why) ?? 0) + 1);
   console.log(`lowering conformance: ${selected.length} cases run, ${skipped.size} skipped`, Object.fromEntries(reasons));
@@ -95,7 +91,7 @@ describe('elementwise and reduction lowering on ONNX conformance cases (CPU, dir
     for (const set of c.dataSets) {
       const inputs = set.inputs.map((f, i) => asDeclared(readTensorProtoFile(f), mod.graph.inputs[i]));
       const expected = set.outputs.map((f, i) => asDeclared(readTensorProtoFile(f), mod.graph.outputs[i]));
-      const actual = await runDirect(mod, inputs, dev);
+      const actual = await runDirect(mod, inputs, device());
       expect(actual.length).toBe(expected.length);
       for (let i = 0; i < expected.length; i++) {
         const r = compareTensors(actual[i]!, expected[i]!);

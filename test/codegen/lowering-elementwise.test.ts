@@ -2,25 +2,14 @@
 // allows, over edge values (wrap-around, MIN / -1, division by zero, NaN, ±inf, -0), with the
 // two operands broadcast against each other so every pair of edge values meets. Results must be
 // identical (bit for bit, NaN = NaN) unless a tolerance is named.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModuleBuilder, type GraphBuilder } from '../../src/ir/builder.js';
+import { describe, expect, it } from 'vitest';
+import type { GraphBuilder } from '../../src/ir/builder.js';
 import { isBigInt, isFloat, type DType } from '../../src/ir/dtype.js';
-import type { Attrs, IRModule, Value } from '../../src/ir/graph.js';
-import { interpretModule } from '../../src/ir/interpret/interpreter.js';
-import { partitionGraph } from '../../src/ir/partition.js';
+import type { Attrs, Value } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { CpuDevice } from '../../src/hal/cpu/cpu-device.js';
-import { initHashing } from '../../src/util/hash.js';
-import { runDirect } from './direct-runner.js';
+import { buildModule, expectAgreesWithReference, useCpuDevice, type BuiltModule } from '../support/lowering-harness.js';
 
-let dev: CpuDevice;
-beforeAll(async () => {
-  await initHashing();
-  dev = await CpuDevice.create({ threads: 1 });
-});
-afterAll(async () => {
-  await dev.destroy();
-});
+const device = useCpuDevice();
 
 const INT_EDGES: Record<string, readonly number[]> = {
   i8: [-128, -127, -7, -2, -1, 0, 1, 2, 3, 7, 100, 127],
@@ -46,47 +35,9 @@ function edges(dtype: DType): Tensor {
 
 const reshape = (t: Tensor, shape: number[]): Tensor => new Tensor(t.dtype, shape, t.data);
 
-interface Built {
-  mod: IRModule;
-  inputs: Tensor[];
-}
-
-function build(inputs: Tensor[], body: (g: GraphBuilder, xs: Value[]) => Value[]): Built {
-  const mb = new ModuleBuilder();
-  const g = mb.graph();
-  const xs = inputs.map((t, i) => g.input(`x${i}`, { dtype: t.dtype, shape: t.shape }));
-  const outs = body(g, xs);
-  return { mod: mb.finish(g.finish(outs), xs.map((v) => v.name), outs.map((v) => v.name), {}), inputs };
-}
-
-/** Elements that differ between two tensors of one dtype (NaN = NaN; -0 ≠ 0 unless `rtol`). */
-function differences(got: Tensor, want: Tensor, rtol: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < want.size; i++) {
-    if (isBigInt(want.dtype)) {
-      const [a, b] = [got.getBigInt(i), want.getBigInt(i)];
-      if (a !== b) out.push(`[${i}] got ${a}, want ${b}`);
-      continue;
-    }
-    const [a, b] = [got.getNumber(i), want.getNumber(i)];
-    if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))) continue;
-    if (rtol > 0 && Math.abs(a - b) <= rtol * Math.abs(b) + 1e-30) continue;
-    out.push(`[${i}] got ${a}, want ${b}`);
-  }
-  return out;
-}
-
 /** Runs on the CPU code generator and the reference interpreter; the results must agree. */
-async function agree({ mod, inputs }: Built, rtol = 0): Promise<Tensor[]> {
-  expect(partitionGraph(mod).filter((s) => s.kind === 'host')).toEqual([]);
-  const want = interpretModule(mod, inputs);
-  const got = await runDirect(mod, inputs, dev);
-  got.forEach((t, i) => {
-    expect(t.dtype).toBe(want[i]!.dtype);
-    expect(t.shape).toEqual(want[i]!.shape);
-    expect(differences(t, want[i]!, rtol).slice(0, 5)).toEqual([]);
-  });
-  return got;
+function agree(built: BuiltModule, rtol = 0): Promise<Tensor[]> {
+  return expectAgreesWithReference(built, device(), { kernelsOnly: true, match: { rtol } });
 }
 
 /** op(a, b) over every pair of edge values: a as a column, b as a row (broadcasting). */
@@ -104,13 +55,13 @@ function widened(d: DType): DType | undefined {
 /** Checks `op` alone (its result stored) and with a widening cast fused behind it. */
 async function agreeFused(inputs: Tensor[], op: (g: GraphBuilder, xs: Value[]) => Value, rtol = 0): Promise<void> {
   let dtype: DType | undefined;
-  await agree(build(inputs, (g, xs) => {
+  await agree(buildModule(inputs, (g, xs) => {
     const r = op(g, xs);
     dtype = r.type.dtype;
     return [r];
   }), rtol);
   const wide = widened(dtype!);
-  if (wide) await agree(build(inputs, (g, xs) => [g.op1('cast', [op(g, xs)], { to: wide })]), rtol);
+  if (wide) await agree(buildModule(inputs, (g, xs) => [g.op1('cast', [op(g, xs)], { to: wide })]), rtol);
 }
 
 async function binaryPairs(op: string, a: Tensor, b: Tensor, attrs: Attrs = {}): Promise<void> {
@@ -181,7 +132,7 @@ describe('elementwise lowering: comparisons, logic, select', () => {
       const e = edges(d);
       const a = reshape(e, [e.size, 1]);
       const b = Tensor.fromNumbers(d === 'i64' ? 'i32' : d, [1], [3]);
-      await agree(build([cond, a, d === 'i64' ? Tensor.fromBigInts('i64', [1], [3n]) : b], (g, [c, x, y]) => [g.op1('select', [c!, x!, y!])]));
+      await agree(buildModule([cond, a, d === 'i64' ? Tensor.fromBigInts('i64', [1], [3n]) : b], (g, [c, x, y]) => [g.op1('select', [c!, x!, y!])]));
     }
   });
 });
@@ -199,7 +150,7 @@ describe('elementwise lowering: unary', () => {
 
   it('erf is accurate near 0 and in the tails', async () => {
     const xs = Tensor.fromNumbers('f32', [12], [-4, -1.5, -0.49, -1e-5, -1e-30, 0, 1e-6, 3e-4, 0.2, 0.51, 2, 5]);
-    await agree(build([xs], (g, [x]) => [g.op1('erf', [x!])]), 2e-6);
+    await agree(buildModule([xs], (g, [x]) => [g.op1('erf', [x!])]), 2e-6);
     await unaryEdges('erf', 'f64', {}, 1e-6);
   });
 
@@ -215,20 +166,20 @@ describe('elementwise lowering: cast and constant_of_shape', () => {
     const floatSource = [...FLOAT_EDGES, 1e20, -1e20, 2 ** 63, -(2 ** 63) - 4096, 2 ** 64, 4.5e15 + 0.5, -3.99, 255.9, 65519, 65520, 5.96e-8, 2.9e-8, 1e-8];
     for (const from of ALL) {
       const src = isFloat(from) ? Tensor.fromNumbers(from, [floatSource.length], floatSource) : edges(from);
-      for (const to of ALL) await agree(build([src], (g, [x]) => [g.op1('cast', [x!], { to })]));
+      for (const to of ALL) await agree(buildModule([src], (g, [x]) => [g.op1('cast', [x!], { to })]));
     }
   });
 
   it('rounds fused f16/bf16 intermediates (cast there and back)', async () => {
     const xs = Tensor.fromNumbers('f32', [10], [1 + 2 ** -11, 1 + 3 * 2 ** -11, 65519, 65520, 1e-7, 3e-8, -2.98e-8, 1 / 3, NaN, -1e6]);
     for (const mid of ['f16', 'bf16'] as const) {
-      await agree(build([xs], (g, [x]) => [g.op1('cast', [g.op1('cast', [x!], { to: mid })], { to: 'f32' })]));
+      await agree(buildModule([xs], (g, [x]) => [g.op1('cast', [g.op1('cast', [x!], { to: mid })], { to: 'f32' })]));
     }
   });
 
   it('fills constant_of_shape with its value', async () => {
     for (const value of [Tensor.fromNumbers('f32', [1], [2.5]), Tensor.fromBigInts('i64', [1], [2n ** 40n + 3n]), Tensor.fromNumbers('bool', [1], [1])]) {
-      await agree(build([Tensor.fromNumbers('f32', [1], [0])], (g) => {
+      await agree(buildModule([Tensor.fromNumbers('f32', [1], [0])], (g) => {
         const shape = g.constant(Tensor.fromBigInts('i64', [2], [3n, 4n]));
         return [g.op1('constant_of_shape', [shape], { value })];
       }));
@@ -241,13 +192,13 @@ describe('elementwise lowering: fusion', () => {
     const a = Tensor.fromNumbers('u8', [4], [200, 100, 255, 3]);
     const b = Tensor.fromNumbers('u8', [4], [100, 200, 1, 250]);
     // (a + b) / 2 on u8: the sum wraps before the division.
-    const got = await agree(build([a, b], (g, [x, y]) => [g.op1('div', [g.op1('add', [x!, y!]), g.constant(Tensor.fromNumbers('u8', [], [2]))])]));
+    const got = await agree(buildModule([a, b], (g, [x, y]) => [g.op1('div', [g.op1('add', [x!, y!]), g.constant(Tensor.fromNumbers('u8', [], [2]))])]));
     expect(Array.from(got[0]!.data as Uint8Array)).toEqual([22, 22, 0, 126]);
   });
 
   it('keeps i64 exact beyond 2^53 through a chain', async () => {
     const a = Tensor.fromBigInts('i64', [3], [2n ** 53n + 1n, -(2n ** 62n), 9007199254740993n]);
-    const got = await agree(build([a], (g, [x]) => {
+    const got = await agree(buildModule([a], (g, [x]) => {
       const three = g.constant(Tensor.fromBigInts('i64', [], [3n]));
       return [g.op1('sub', [g.op1('mul', [x!, three]), x!])];
     }));
@@ -257,6 +208,6 @@ describe('elementwise lowering: fusion', () => {
   it('broadcasts a 4-D by 1-D by scalar chain', async () => {
     const x = Tensor.fromNumbers('f32', [2, 3, 1, 4], Array.from({ length: 24 }, (_, i) => i / 7 - 1.5));
     const y = Tensor.fromNumbers('f32', [5, 1], [1, 2, 3, 4, 5]);
-    await agree(build([x, y], (g, [a, b]) => [g.op1('sigmoid', [g.op1('mul', [g.op1('add', [a!, b!]), g.constant(Tensor.fromNumbers('f32', [], [0.5]))])])]));
+    await agree(buildModule([x, y], (g, [a, b]) => [g.op1('sigmoid', [g.op1('mul', [g.op1('add', [a!, b!]), g.constant(Tensor.fromNumbers('f32', [], [0.5]))])])]));
   });
 });

@@ -6,12 +6,11 @@
 // time) is skipped with that reason; the same from a linalg rule fails. Set LINALG_ONLY=1 to run
 // just the cases that use a linalg op (matmul, conv, pooling).
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getLowering } from '../../src/codegen/lowering/registry.js';
 import '../../src/codegen/lowering/index.js';
 import { importModel } from '../../src/frontend/import-model.js';
 import { readTensorProtoFile } from '../../src/frontend/tensor-proto.js';
-import { CpuDevice } from '../../src/hal/cpu/cpu-device.js';
 import { foldConstants } from '../../src/ir/fold-constants.js';
 import type { IRModule } from '../../src/ir/graph.js';
 import { getOpDef } from '../../src/ir/ops/registry.js';
@@ -21,6 +20,7 @@ import { listCases, type ConformanceCase } from '../conformance/cases.js';
 import { profileModel } from '../conformance/classify.js';
 import { compareTensors } from '../conformance/compare.js';
 import { runDirect } from './direct-runner.js';
+import { useCpuDevice } from '../support/lowering-harness.js';
 
 const LINALG_OPS = new Set(['matmul', 'conv', 'conv_transpose', 'max_pool', 'avg_pool', 'lp_pool', 'max_unpool']);
 const ONNX_BFLOAT16 = 16;
@@ -63,13 +63,7 @@ for (const c of passingOnRef) {
   if (p && (!linalgOnly || p.linalg)) prepared.push(p);
 }
 
-let dev: CpuDevice;
-beforeAll(async () => {
-  dev = await CpuDevice.create({ threads: 1 });
-});
-afterAll(async () => {
-  await dev.destroy();
-});
+const device = useCpuDevice();
 
 /** ONNX 1.12 stores bfloat16 test data as UINT16 bits; read it as the model declares. */
 function asDeclared(t: Tensor, elemType: number | undefined): Tensor {
@@ -88,7 +82,7 @@ async function check(p: Prepared, skip: (note: string) => never): Promise<void> 
     const expected = set.outputs.map((f, i) => asDeclared(readTensorProtoFile(f), profile.outputElemTypes?.[i]));
     let actual: Tensor[];
     try {
-      actual = await runDirect(p.mod, inputs, dev);
+      actual = await runDirect(p.mod, inputs, device());
     } catch (e) {
       const op = culpritOp(e);
       if (isIreetsError(e) && e.code === 'MODEL_UNSUPPORTED' && op && !LINALG_OPS.has(op)) skip(e.message);

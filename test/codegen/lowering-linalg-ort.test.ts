@@ -2,32 +2,21 @@
 // runner) and compared with onnxruntime-node: a conv net (conv + bias, relu, max/avg pooling,
 // grouped/strided/dilated conv, gemm), a transposed-conv decoder, and a 2-layer MLP.
 import * as ort from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importModel } from '../../src/frontend/import-model.js';
 import { writeOnnxModel, type OnnxGraphSpec } from '../../src/frontend/onnx-writer.js';
-import { CpuDevice } from '../../src/hal/cpu/cpu-device.js';
 import { foldConstants } from '../../src/ir/fold-constants.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { runDirect } from './direct-runner.js';
+import { useCpuDevice } from '../support/lowering-harness.js';
+import { lcg32 } from '../support/random.js';
 
-let dev: CpuDevice;
-beforeAll(async () => {
-  dev = await CpuDevice.create({ threads: 1 });
-});
-afterAll(async () => {
-  await dev.destroy();
-});
+const device = useCpuDevice();
 
 /** Deterministic values in [-scale, scale). */
 function randomF32(shape: number[], seed: number, scale = 1): Tensor {
-  const n = shape.reduce((a, d) => a * d, 1);
-  const data = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    data[i] = ((s / 2 ** 32) * 2 - 1) * scale;
-  }
-  return new Tensor('f32', shape, data);
+  const next = lcg32(seed);
+  return new Tensor('f32', shape, Float32Array.from({ length: shape.reduce((a, d) => a * d, 1) }, () => (next() * 2 - 1) * scale));
 }
 
 const weight = (name: string, shape: number[], seed: number, scale = 0.3): { name: string; tensor: Tensor } =>
@@ -41,7 +30,7 @@ async function compareWithOrt(graph: OnnxGraphSpec, input: Tensor): Promise<void
 
   const mod = await importModel(bytes);
   foldConstants(mod);
-  const [actual] = await runDirect(mod, [input], dev);
+  const [actual] = await runDirect(mod, [input], device());
   expect(actual!.shape).toEqual([...expected.dims]);
   const got = actual!.data as Float32Array;
   const want = expected.data as Float32Array;

@@ -2,27 +2,23 @@
 // (partition → lower → wasm → CpuDevice) wherever all its ops have lowering rules. Cases that
 // involve movement ops must match the expected outputs; the others are reported only (their
 // rules belong to other families).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { CpuDevice } from '../../src/hal/cpu/cpu-device.js';
 import { getOpDef } from '../../src/ir/ops/registry.js';
 import { NODE_TESTS_DIR } from '../conformance/cases.js';
+import { useCpuDevice } from '../support/lowering-harness.js';
 import { conformanceCases, refPassingCases, runCaseDirect, type DirectOutcome } from './lowering-movement-cases.js';
 
 const hasData = existsSync(NODE_TESTS_DIR);
 const isMovement = (op: string): boolean => getOpDef(op)?.kind === 'movement';
 
 describe.skipIf(!hasData)('ONNX conformance cases through runDirect (movement ops)', () => {
-  let dev: CpuDevice;
+  const device = useCpuDevice();
   const results = new Map<string, DirectOutcome>();
 
   beforeAll(async () => {
-    dev = await CpuDevice.create({ threads: 1 });
-    for (const c of conformanceCases(refPassingCases())) results.set(c.name, await runCaseDirect(c, dev));
+    for (const c of conformanceCases(refPassingCases())) results.set(c.name, await runCaseDirect(c, device()));
   }, 600_000);
-  afterAll(async () => {
-    await dev?.destroy();
-  });
 
   it('passes every runnable case that involves a movement op', () => {
     const mine = [...results].filter(([, r]) => r.ops.some(isMovement));

@@ -3,11 +3,10 @@
 // grid_sample, roi_align, det, tfidf_vectorizer), run through the CPU code generator (direct runner: partition → lower →
 // wasm → CpuDevice) and compared with the expected outputs within the conformance tolerances.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../src/codegen/lowering/index.js';
 import { importModel } from '../../src/frontend/import-model.js';
 import { readTensorProtoFile } from '../../src/frontend/tensor-proto.js';
-import { CpuDevice } from '../../src/hal/cpu/cpu-device.js';
 import { foldConstants } from '../../src/ir/fold-constants.js';
 import type { IRModule } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
@@ -16,6 +15,7 @@ import { listCases, NODE_TESTS_DIR } from '../conformance/cases.js';
 import { compareTensors } from '../conformance/compare.js';
 import { existsSync } from 'node:fs';
 import { runDirect } from './direct-runner.js';
+import { useCpuDevice } from '../support/lowering-harness.js';
 
 const status = existsSync(new URL('../conformance/status-ref.json', import.meta.url))
   ? JSON.parse(readFileSync(new URL('../conformance/status-ref.json', import.meta.url), 'utf8')) as Record<string, { status: string }>
@@ -54,13 +54,7 @@ async function specialCases(): Promise<Prepared[]> {
 
 const cases = existsSync(NODE_TESTS_DIR) ? await specialCases() : [];
 
-let dev: CpuDevice;
-beforeAll(async () => {
-  dev = await CpuDevice.create({ threads: 1 });
-});
-afterAll(async () => {
-  await dev?.destroy();
-});
+const device = useCpuDevice();
 
 describe.skipIf(cases.length === 0)('ONNX conformance cases with special ops through the CPU code generator', () => {
   it('finds the cases', () => {
@@ -71,7 +65,7 @@ describe.skipIf(cases.length === 0)('ONNX conformance cases with special ops thr
       for (const set of p.dataSets) {
         const inputs = set.inputs.map((f) => readTensorProtoFile(f));
         const expected = set.outputs.map((f) => readTensorProtoFile(f));
-        const actual = await runDirect(p.mod, inputs, dev);
+        const actual = await runDirect(p.mod, inputs, device());
         expect(actual.length).toBe(expected.length);
         expected.forEach((e, i) => {
           // ONNX 1.12 stores bfloat16 test data as uint16 bits.

@@ -3,75 +3,29 @@
 // cover: other dtypes, equations, modes, padding modes, ranks, NaNs and ties, operands given at
 // run time, and elementwise producers fused into the loops. Each module runs through the CPU
 // code generator (direct runner) and is compared with the reference interpreter.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CpuDevice } from '../../src/hal/cpu/cpu-device.js';
+import { describe, expect, it } from 'vitest';
 import { ModuleBuilder, type GraphBuilder } from '../../src/ir/builder.js';
 import type { DType } from '../../src/ir/dtype.js';
-import type { Attrs, IRModule, Value } from '../../src/ir/graph.js';
-import { interpretModule } from '../../src/ir/interpret/interpreter.js';
+import type { Attrs, Value } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { initHashing } from '../../src/util/hash.js';
-import { compareTensors } from '../conformance/compare.js';
 import { runDirect } from './direct-runner.js';
+import { buildModule, expectAgreesWithReference, singleOp, useCpuDevice, type GraphOperand } from '../support/lowering-harness.js';
+import { randomOperand } from '../support/random.js';
+import { i64 } from '../support/tensors.js';
 
-let dev: CpuDevice;
-beforeAll(async () => {
-  await initHashing();
-  dev = await CpuDevice.create({ threads: 1 });
-});
-afterAll(async () => {
-  await dev?.destroy();
-});
+const device = useCpuDevice();
 
 /** Deterministic pseudo-random tensor: floats in [-lo, hi), integers in [0, range) (or ±range). */
-function random(dtype: DType, shape: readonly number[], seed: number, range = 10, lo = 2, hi = 2): Tensor {
-  const n = shape.reduce((a, d) => a * d, 1);
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  if (dtype === 'i64' || dtype === 'u64') {
-    const vals = Array.from({ length: n }, () => {
-      const v = BigInt(Math.floor(next() * range));
-      return dtype === 'i64' && next() < 0.5 ? -v : v;
-    });
-    return Tensor.fromBigInts(dtype, shape, vals);
-  }
-  const t = Tensor.zeros(dtype, shape);
-  const signed = !dtype.startsWith('u');
-  for (let i = 0; i < n; i++) {
-    const u = next();
-    if (dtype.startsWith('f') || dtype === 'bf16') t.setNumber(i, -lo + u * (lo + hi));
-    else t.setNumber(i, Math.floor(signed ? (u * 2 - 1) * range : u * range));
-  }
-  return t;
-}
+const random = (dtype: DType, shape: readonly number[], seed: number, range = 10, lo = 2, hi = 2): Tensor =>
+  randomOperand(dtype, shape, seed, { range, floats: [-lo, hi] });
 
-/** Graph inputs (bindings) or constants (weights; inlined when ≤16 elements). */
-interface Operand {
-  tensor: Tensor;
-  constant?: boolean;
-}
-const input = (tensor: Tensor): Operand => ({ tensor });
-const constant = (tensor: Tensor): Operand => ({ tensor, constant: true });
-const i64 = (shape: readonly number[], values: readonly number[]): Tensor => Tensor.fromBigInts('i64', shape, values.map(BigInt));
+const input = (tensor: Tensor): GraphOperand => ({ tensor });
+/** A weight: inlined when ≤16 elements, else bound. */
+const constant = (tensor: Tensor): GraphOperand => ({ tensor, constant: true });
 
-async function check(build: (g: GraphBuilder, vals: Value[]) => Value[], operands: readonly Operand[]): Promise<Tensor[]> {
-  const mb = new ModuleBuilder();
-  const g = mb.graph();
-  const vals = operands.map((o, i) => (o.constant ? g.constant(o.tensor, `c${i}`) : g.input(`x${i}`, { dtype: o.tensor.dtype, shape: o.tensor.shape })));
-  const outs = build(g, vals);
-  const mod: IRModule = mb.finish(g.finish(outs), g.inputs.map((v) => v.name), outs.map((v) => v.name), {});
-  const fed = operands.filter((o) => !o.constant).map((o) => o.tensor);
-  const want = interpretModule(mod, fed);
-  const got = await runDirect(mod, fed, dev);
-  expect(got.length).toBe(want.length);
-  want.forEach((w, i) => {
-    const r = compareTensors(got[i]!, w);
-    expect(r.ok ? 'ok' : `output ${i}: ${r.reason}`).toBe('ok');
-  });
-  return got;
+/** Builds a module of `body` over `operands` and checks it against the reference interpreter. */
+function check(body: (g: GraphBuilder, vals: Value[]) => Value[], operands: readonly GraphOperand[]): Promise<Tensor[]> {
+  return expectAgreesWithReference(buildModule(operands, body), device());
 }
 
 /** Gives a value the static shape a model would declare for it (ONNX value_info), as the importer does. */
@@ -79,9 +33,6 @@ function declare(v: Value, shape: number[]): Value {
   v.type = { ...v.type, shape };
   return v;
 }
-
-const one = (op: string, attrs: Attrs = {}, numOutputs?: number) =>
-  (g: GraphBuilder, v: Value[]): Value[] => g.op(op, v, attrs, numOutputs ? { numOutputs } : {});
 
 describe('einsum lowering', () => {
   const cases: [string, number[][]][] = [
@@ -101,13 +52,13 @@ describe('einsum lowering', () => {
   ];
   for (const [eq, shapes] of cases) {
     it(`computes ${eq} on ${JSON.stringify(shapes)}`, async () => {
-      await check(one('einsum', { equation: eq }), shapes.map((s, i) => input(random('f32', s, 11 + i))));
+      await check(singleOp('einsum', { equation: eq }), shapes.map((s, i) => input(random('f32', s, 11 + i))));
     });
   }
   for (const dtype of ['f64', 'f16', 'i32', 'i64', 'u8', 'i8'] as const) {
     it(`keeps ${dtype} arithmetic`, async () => {
       const range = dtype === 'u8' || dtype === 'i8' ? 30 : 1000;
-      await check(one('einsum', { equation: 'ij,jk->ik' }), [input(random(dtype, [3, 6], 5, range)), input(random(dtype, [6, 2], 6, range))]);
+      await check(singleOp('einsum', { equation: 'ij,jk->ik' }), [input(random(dtype, [3, 6], 5, range)), input(random(dtype, [6, 2], 6, range))]);
     });
   }
   it('sums i64 products exactly beyond 2^53 (where the f64 reference rounds)', async () => {
@@ -117,12 +68,12 @@ describe('einsum lowering', () => {
     const b = g.input('b', { dtype: 'i64', shape: [2] });
     const [y] = g.op('einsum', [a, b], { equation: 'i,i' });
     const mod = mb.finish(g.finish([y!]), ['a', 'b'], [y!.name], {});
-    const [got] = await runDirect(mod, [Tensor.fromBigInts('i64', [2], [3037000499n, 5n]), Tensor.fromBigInts('i64', [2], [3037000499n, 7n])], dev);
+    const [got] = await runDirect(mod, [Tensor.fromBigInts('i64', [2], [3037000499n, 5n]), Tensor.fromBigInts('i64', [2], [3037000499n, 7n])], device());
     expect((got!.data as BigInt64Array)[0]).toBe(3037000499n * 3037000499n + 35n);
   });
   it('reads inlined and bound constant operands', async () => {
-    await check(one('einsum', { equation: 'ij,jk->ik' }), [input(random('f32', [3, 4], 3)), constant(random('f32', [4, 2], 4))]);
-    await check(one('einsum', { equation: 'ij,jk->ik' }), [input(random('f32', [3, 4], 3)), constant(random('f32', [4, 8], 4))]);
+    await check(singleOp('einsum', { equation: 'ij,jk->ik' }), [input(random('f32', [3, 4], 3)), constant(random('f32', [4, 2], 4))]);
+    await check(singleOp('einsum', { equation: 'ij,jk->ik' }), [input(random('f32', [3, 4], 3)), constant(random('f32', [4, 8], 4))]);
   });
   it('fuses an elementwise producer into its operand', async () => {
     await check((g, [a, b]) => {
@@ -230,7 +181,7 @@ describe('window and mel_weight_matrix lowering', () => {
     await check((g) => g.op('window', [g.constant(i64([], [7]))], { window: 'blackman', dtype: 'f16' }), []);
   });
   it('computes a mel matrix from run-time scalars', async () => {
-    const scalar = (d: DType, v: number): Operand => input(Tensor.fromNumbers(d, [], [v]));
+    const scalar = (d: DType, v: number): GraphOperand => input(Tensor.fromNumbers(d, [], [v]));
     await check((g, v) => [declare(g.op('mel_weight_matrix', [g.constant(Tensor.fromNumbers('i32', [], [10])), ...v.slice(1)], {})[0]!, [33, 10])],
       [scalar('i32', 10), scalar('i32', 64), scalar('i32', 16000), scalar('f32', 20), scalar('f32', 7000)]);
   });
@@ -243,7 +194,7 @@ describe('grid_sample lowering', () => {
         it(`samples 2-D ${mode}/${padding}/align ${align}`, async () => {
           const attrs = { mode, padding_mode: padding, align_corners: align };
           // Grid values in [-1.6, 1.6) reach past the borders.
-          await check(one('grid_sample', attrs), [input(random('f32', [2, 3, 4, 5], 70)), input(random('f32', [2, 3, 6, 2], 71, 10, 1.6, 1.6))]);
+          await check(singleOp('grid_sample', attrs), [input(random('f32', [2, 3, 4, 5], 70)), input(random('f32', [2, 3, 6, 2], 71, 10, 1.6, 1.6))]);
         });
       }
     }
@@ -252,22 +203,22 @@ describe('grid_sample lowering', () => {
     it(`samples 1-D and 3-D ${mode}`, async () => {
       for (const padding of ['zeros', 'border', 'reflection']) {
         const attrs = { mode, padding_mode: padding, align_corners: 0 };
-        await check(one('grid_sample', attrs), [input(random('f32', [1, 2, 7], 72)), input(random('f32', [1, 5, 1], 73, 10, 1.4, 1.4))]);
-        await check(one('grid_sample', attrs), [input(random('f32', [1, 2, 3, 4, 5], 74)), input(random('f32', [1, 2, 3, 2, 3], 75, 10, 1.4, 1.4))]);
+        await check(singleOp('grid_sample', attrs), [input(random('f32', [1, 2, 7], 72)), input(random('f32', [1, 5, 1], 73, 10, 1.4, 1.4))]);
+        await check(singleOp('grid_sample', attrs), [input(random('f32', [1, 2, 3, 4, 5], 74)), input(random('f32', [1, 2, 3, 2, 3], 75, 10, 1.4, 1.4))]);
       }
     }, 30_000);
   }
   it('stores integer data as the reference does (truncating)', async () => {
-    await check(one('grid_sample', { mode: 'bilinear' }), [input(random('i32', [1, 2, 3, 4], 81, 100)), input(random('f32', [1, 2, 2, 2], 82))]);
-    await check(one('grid_sample', { mode: 'bicubic' }), [input(random('u8', [1, 1, 4, 4], 83, 200)), input(random('f32', [1, 2, 2, 2], 84))]);
-    await check(one('grid_sample', { mode: 'nearest' }), [input(random('i64', [1, 1, 4, 4], 85, 200)), input(random('f32', [1, 2, 2, 2], 86))]);
+    await check(singleOp('grid_sample', { mode: 'bilinear' }), [input(random('i32', [1, 2, 3, 4], 81, 100)), input(random('f32', [1, 2, 2, 2], 82))]);
+    await check(singleOp('grid_sample', { mode: 'bicubic' }), [input(random('u8', [1, 1, 4, 4], 83, 200)), input(random('f32', [1, 2, 2, 2], 84))]);
+    await check(singleOp('grid_sample', { mode: 'nearest' }), [input(random('i64', [1, 1, 4, 4], 85, 200)), input(random('f32', [1, 2, 2, 2], 86))]);
   });
   it('handles f64 and f16 data and nearest halves', async () => {
-    await check(one('grid_sample', { mode: 'bilinear' }), [input(random('f64', [1, 2, 3, 4], 76)), input(random('f64', [1, 2, 2, 2], 77))]);
-    await check(one('grid_sample', { mode: 'bicubic', padding_mode: 'border' }), [input(random('f16', [1, 1, 4, 4], 78)), input(random('f32', [1, 3, 3, 2], 79, 10, 1.3, 1.3))]);
+    await check(singleOp('grid_sample', { mode: 'bilinear' }), [input(random('f64', [1, 2, 3, 4], 76)), input(random('f64', [1, 2, 2, 2], 77))]);
+    await check(singleOp('grid_sample', { mode: 'bicubic', padding_mode: 'border' }), [input(random('f16', [1, 1, 4, 4], 78)), input(random('f32', [1, 3, 3, 2], 79, 10, 1.3, 1.3))]);
     // x = -1 + 2k/(2·4)... lands on exact halves of the unnormalised coordinate.
     const grid = Tensor.fromNumbers('f32', [1, 1, 5, 2], [-0.75, 0, -0.25, 0.5, 0.25, -0.5, 0.75, 1, 1.25, -1.25]);
-    await check(one('grid_sample', { mode: 'nearest', padding_mode: 'reflection' }), [input(random('f32', [1, 1, 4, 4], 80)), input(grid)]);
+    await check(singleOp('grid_sample', { mode: 'nearest', padding_mode: 'reflection' }), [input(random('f32', [1, 1, 4, 4], 80)), input(grid)]);
   });
 });
 
@@ -279,29 +230,29 @@ describe('roi_align lowering', () => {
       for (const ratio of [0, 2]) {
         it(`pools ${mode}/${ctm}/sampling_ratio ${ratio}`, async () => {
           const attrs = { mode, coordinate_transformation_mode: ctm, output_height: 3, output_width: 2, sampling_ratio: ratio, spatial_scale: 0.8 };
-          await check(one('roi_align', attrs), [input(random('f32', [2, 3, 8, 10], 90)), input(rois), input(batches)]);
+          await check(singleOp('roi_align', attrs), [input(random('f32', [2, 3, 8, 10], 90)), input(rois), input(batches)]);
         });
       }
     }
   }
   it('keeps f64', async () => {
-    await check(one('roi_align', { output_height: 2, output_width: 2 }), [input(random('f64', [1, 2, 6, 6], 91)), input(Tensor.fromNumbers('f64', [1, 4], [0.5, 1, 4.5, 5])), input(i64([1], [0]))]);
+    await check(singleOp('roi_align', { output_height: 2, output_width: 2 }), [input(random('f64', [1, 2, 6, 6], 91)), input(Tensor.fromNumbers('f64', [1, 4], [0.5, 1, 4.5, 5])), input(i64([1], [0]))]);
   });
 });
 
 describe('max_roi_pool lowering', () => {
   it('pools rois of several batches, partly off the map', async () => {
     const rois = Tensor.fromNumbers('f32', [3, 5], [0, 0, 0, 5, 5, 1, 1.5, 2.5, 7, 6, 0, -3, -3, 2, 9]);
-    await check(one('max_roi_pool', { pooled_shape: [2, 3], spatial_scale: 1 }), [input(random('f32', [2, 2, 6, 8], 100)), input(rois)]);
-    await check(one('max_roi_pool', { pooled_shape: [3, 3], spatial_scale: 0.5 }), [input(random('f32', [2, 2, 6, 8], 101)), input(rois)]);
+    await check(singleOp('max_roi_pool', { pooled_shape: [2, 3], spatial_scale: 1 }), [input(random('f32', [2, 2, 6, 8], 100)), input(rois)]);
+    await check(singleOp('max_roi_pool', { pooled_shape: [3, 3], spatial_scale: 0.5 }), [input(random('f32', [2, 2, 6, 8], 101)), input(rois)]);
   });
 });
 
 describe('det lowering', () => {
   for (const n of [1, 2, 3, 4, 5, 7]) {
     it(`computes ${n}×${n} determinants`, async () => {
-      await check(one('det'), [input(random('f32', [3, n, n], 110 + n))]);
-      await check(one('det'), [input(random('f64', [2, 2, n, n], 120 + n))]);
+      await check(singleOp('det'), [input(random('f32', [3, n, n], 110 + n))]);
+      await check(singleOp('det'), [input(random('f64', [2, 2, n, n], 120 + n))]);
     });
   }
   it('gives 0 for singular matrices and pivots past zero diagonals', async () => {
@@ -310,10 +261,10 @@ describe('det lowering', () => {
       0, 1, 2, 3, 0, 1, 4, 5, 0, // zero diagonal
       0, 0, 1, 0, 1, 0, 1, 0, 0, // permutation
     ]);
-    await check(one('det'), [input(m)]);
+    await check(singleOp('det'), [input(m)]);
   });
   it('keeps f16 and a 2-D input', async () => {
-    await check(one('det'), [input(random('f16', [4, 4], 130, 10, 1, 1))]);
+    await check(singleOp('det'), [input(random('f16', [4, 4], 130, 10, 1, 1))]);
   });
 });
 
@@ -325,16 +276,16 @@ describe('tfidf_vectorizer lowering', () => {
   for (const mode of ['TF', 'IDF', 'TFIDF']) {
     it(`counts ${mode} uni- and bigrams with skips`, async () => {
       const attrs = { ...base, mode, min_gram_length: 1, max_gram_length: 2, max_skip_count: 3, weights: [1, 0.5, 2, 1.5, 3, 0.25, 4] };
-      await check(one('tfidf_vectorizer', attrs), [input(x)]);
+      await check(singleOp('tfidf_vectorizer', attrs), [input(x)]);
     });
   }
   it('takes i64 and 1-D input, only bigrams, no skips', async () => {
     const attrs = { ...base, mode: 'TF', min_gram_length: 2, max_gram_length: 2, max_skip_count: 0 };
-    await check(one('tfidf_vectorizer', attrs), [input(i64([8], [5, 6, 7, 8, 6, 7, 5, 6]))]);
-    await check(one('tfidf_vectorizer', { ...attrs, min_gram_length: 1, max_skip_count: 5 }), [input(i64([2, 4], [2, 3, 5, 4, 6, 7, 8, 6]))]);
+    await check(singleOp('tfidf_vectorizer', attrs), [input(i64([8], [5, 6, 7, 8, 6, 7, 5, 6]))]);
+    await check(singleOp('tfidf_vectorizer', { ...attrs, min_gram_length: 1, max_skip_count: 5 }), [input(i64([2, 4], [2, 3, 5, 4, 6, 7, 8, 6]))]);
   });
   it('maps several n-grams to one column', async () => {
     const attrs = { ngram_counts: [0, 3], ngram_indexes: [0, 1, 0, 2], pool_int64s: [1, 2, 3, 1, 2], mode: 'TF', min_gram_length: 1, max_gram_length: 2, max_skip_count: 1 };
-    await check(one('tfidf_vectorizer', attrs), [input(Tensor.fromNumbers('i32', [7], [1, 2, 3, 1, 3, 2, 2]))]);
+    await check(singleOp('tfidf_vectorizer', attrs), [input(Tensor.fromNumbers('i32', [7], [1, 2, 3, 1, 3, 2, 2]))]);
   });
 });

@@ -1,103 +1,37 @@
 import { describe, it, expect } from 'vitest';
-import * as ort from 'onnxruntime-node';
 import { importModel } from '../../src/frontend/import-model.js';
-import { onnx } from '../../src/frontend/onnx-proto.js';
-import { onnxCodeOfDType } from '../../src/frontend/dtype-codes.js';
-import { interpretModule } from '../../src/ir/interpret/interpreter.js';
+import type { OnnxAttrValue } from '../../src/frontend/onnx-writer.js';
 import { walkNodes } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import type { DType } from '../../src/ir/dtype.js';
+import { oneNodeModel, runOurs, type OneNodeCase } from '../support/one-node-model.js';
+import { expectMatchesOrt as expectOneNodeMatchesOrt, type Tolerance } from '../support/ort-compare.js';
 
 // Single-node ONNX models, run by onnxruntime-node and by ireets (importer + reference
 // interpreter), compared element by element.
 
-type AttrValue = number | string | { f: number };
 interface Case {
   op: string;
   inputs: (Tensor | null)[];
   /** Output dtypes (one per ONNX output). */
   outputs: DType[];
-  attrs?: Record<string, AttrValue>;
+  attrs?: Record<string, OnnxAttrValue>;
   opset?: number;
 }
 
-function attribute(name: string, v: AttrValue): Record<string, unknown> {
-  const T = onnx.AttributeProto.AttributeType;
-  if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
-  if (typeof v === 'number') return { name, type: T.INT, i: v };
-  return { name, type: T.FLOAT, f: v.f };
-}
-
-function valueInfo(name: string, dtype: DType, shape?: readonly number[]): Record<string, unknown> {
+/** The node on inputs x0, x1… (null: an omitted input), with outputs y0, y1… declared as `c.outputs`. */
+function oneNode(c: Case): OneNodeCase {
   return {
-    name,
-    type: { tensorType: { elemType: onnxCodeOfDType(dtype), ...(shape ? { shape: { dim: shape.map((d) => ({ dimValue: d })) } } : {}) } },
+    op: c.op,
+    opset: c.opset,
+    attrs: c.attrs,
+    inputs: c.inputs.map((t, i) => (t ? { name: `x${i}`, value: t } : null)),
+    outputs: c.outputs.map((dtype, i) => ({ name: `y${i}`, dtype })),
   };
 }
 
-function buildModel(c: Case): Uint8Array {
-  const opset = c.opset ?? 17;
-  const inNames = c.inputs.map((t, i) => (t ? `x${i}` : ''));
-  const outNames = c.outputs.map((_, i) => `y${i}`);
-  const model = {
-    irVersion: opset >= 21 ? 10 : 9,
-    opsetImport: [{ domain: '', version: opset }],
-    graph: {
-      name: 'g',
-      node: [{
-        opType: c.op, name: 'n', input: inNames, output: outNames,
-        attribute: Object.entries(c.attrs ?? {}).map(([k, v]) => attribute(k, v)),
-      }],
-      input: c.inputs.flatMap((t, i) => (t ? [valueInfo(`x${i}`, t.dtype, t.shape)] : [])),
-      output: c.outputs.map((d, i) => valueInfo(`y${i}`, d)),
-    },
-  };
-  return onnx.ModelProto.encode(onnx.ModelProto.fromObject(model)).finish();
-}
-
-const ORT_TYPE: Partial<Record<DType, ort.Tensor.Type>> = {
-  f32: 'float32', f64: 'float64', i8: 'int8', i16: 'int16', i32: 'int32', i64: 'int64',
-  u8: 'uint8', u16: 'uint16', u32: 'uint32', u64: 'uint64', bool: 'bool',
-};
-
-async function runOrt(bytes: Uint8Array, inputs: (Tensor | null)[]): Promise<ort.Tensor[]> {
-  const session = await ort.InferenceSession.create(bytes);
-  const feeds: Record<string, ort.Tensor> = {};
-  inputs.forEach((t, i) => {
-    if (t) feeds[`x${i}`] = new ort.Tensor(ORT_TYPE[t.dtype]!, t.data as never, [...t.shape]);
-  });
-  const out = await session.run(feeds);
-  return session.outputNames.map((n) => out[n]!);
-}
-
-async function runIreets(bytes: Uint8Array, inputs: (Tensor | null)[]): Promise<Tensor[]> {
-  const mod = await importModel(bytes);
-  return interpretModule(mod, inputs.filter((t): t is Tensor => t !== null));
-}
-
-async function expectMatchesOrt(c: Case, tol = { rtol: 1e-5, atol: 1e-6 }): Promise<void> {
-  const bytes = buildModel(c);
-  const [want, got] = await Promise.all([runOrt(bytes, c.inputs), runIreets(bytes, c.inputs)]);
-  expect(got.length).toBe(want.length);
-  got.forEach((g, k) => {
-    const w = want[k]!;
-    const what = `${c.op} output ${k}`;
-    expect(g.shape, what).toEqual([...w.dims]);
-    expect(ORT_TYPE[g.dtype], what).toBe(w.type);
-    const wd = w.data as ArrayLike<number | bigint>;
-    for (let i = 0; i < g.size; i++) {
-      const gv = g.dtype === 'i64' || g.dtype === 'u64' ? (g.data as BigInt64Array)[i]! : g.getNumber(i);
-      const wv = typeof wd[i] === 'boolean' ? Number(wd[i]) : wd[i]!;
-      if (typeof gv === 'bigint' || g.dtype !== 'f32' && g.dtype !== 'f64') {
-        expect(gv, `${what}[${i}]`).toEqual(typeof gv === 'bigint' ? wv : Number(wv));
-      } else if (Number.isNaN(Number(wv))) {
-        expect(gv, `${what}[${i}]`).toBeNaN();
-      } else {
-        const d = Math.abs(gv - Number(wv));
-        expect(d <= tol.atol + tol.rtol * Math.abs(Number(wv)), `${what}[${i}]: ${gv} vs ${wv}`).toBe(true);
-      }
-    }
-  });
+async function expectMatchesOrt(c: Case, tol: Tolerance = { rtol: 1e-5, atol: 1e-6 }): Promise<void> {
+  await expectOneNodeMatchesOrt(oneNode(c), tol);
 }
 
 // Deterministic pseudo-random data.
@@ -136,12 +70,12 @@ describe('elementwise importers against onnxruntime', () => {
 
   it('activations', async () => {
     const x = () => randf([2, 3, 4], -4, 4);
-    const cases: [string, Record<string, AttrValue>?, number?][] = [
-      ['Relu'], ['Elu'], ['Elu', { alpha: { f: 0.5 } }], ['LeakyRelu'], ['LeakyRelu', { alpha: { f: 0.3 } }],
-      ['Selu'], ['Selu', { alpha: { f: 2 }, gamma: { f: 3 } }], ['Celu', { alpha: { f: 2 } }],
-      ['HardSigmoid'], ['HardSigmoid', { alpha: { f: 0.5 }, beta: { f: 0.6 } }], ['HardSwish'],
-      ['Softplus'], ['Softsign'], ['ThresholdedRelu'], ['ThresholdedRelu', { alpha: { f: 2 } }],
-      ['Shrink'], ['Shrink', { bias: { f: 1.5 }, lambd: { f: 1 } }], ['Mish', {}, 18],
+    const cases: [string, Record<string, OnnxAttrValue>?, number?][] = [
+      ['Relu'], ['Elu'], ['Elu', { alpha: { float: 0.5 } }], ['LeakyRelu'], ['LeakyRelu', { alpha: { float: 0.3 } }],
+      ['Selu'], ['Selu', { alpha: { float: 2 }, gamma: { float: 3 } }], ['Celu', { alpha: { float: 2 } }],
+      ['HardSigmoid'], ['HardSigmoid', { alpha: { float: 0.5 }, beta: { float: 0.6 } }], ['HardSwish'],
+      ['Softplus'], ['Softsign'], ['ThresholdedRelu'], ['ThresholdedRelu', { alpha: { float: 2 } }],
+      ['Shrink'], ['Shrink', { bias: { float: 1.5 }, lambd: { float: 1 } }], ['Mish', {}, 18],
       ['Gelu', {}, 20], ['Gelu', { approximate: 'tanh' }, 20],
     ];
     for (const [op, attrs, opset] of cases) {
@@ -218,8 +152,8 @@ describe('elementwise importers against onnxruntime', () => {
 
   it('Clip: attributes before opset 11, optional inputs after', async () => {
     const x = randf([3, 4]);
-    await expectMatchesOrt({ op: 'Clip', inputs: [x], outputs: ['f32'], attrs: { min: { f: -1 }, max: { f: 0.5 } }, opset: 6 });
-    await expectMatchesOrt({ op: 'Clip', inputs: [x], outputs: ['f32'], attrs: { max: { f: 0.5 } }, opset: 6 });
+    await expectMatchesOrt({ op: 'Clip', inputs: [x], outputs: ['f32'], attrs: { min: { float: -1 }, max: { float: 0.5 } }, opset: 6 });
+    await expectMatchesOrt({ op: 'Clip', inputs: [x], outputs: ['f32'], attrs: { max: { float: 0.5 } }, opset: 6 });
     await expectMatchesOrt({ op: 'Clip', inputs: [x, scalarF(-1), scalarF(1)], outputs: ['f32'], opset: 13 });
     await expectMatchesOrt({ op: 'Clip', inputs: [x, null, scalarF(1)], outputs: ['f32'], opset: 13 });
     await expectMatchesOrt({ op: 'Clip', inputs: [x], outputs: ['f32'], opset: 13 });
@@ -262,26 +196,25 @@ describe('elementwise importers against onnxruntime', () => {
 describe('elementwise importers: IR shape', () => {
   it('decompose activations into elementwise IR ops only', async () => {
     for (const op of ['Relu', 'Elu', 'Selu', 'Celu', 'HardSwish', 'Softplus', 'Shrink', 'LeakyRelu']) {
-      const mod = await importModel(buildModel({ op, inputs: [randf([2, 2])], outputs: ['f32'] }));
+      const mod = await importModel(oneNodeModel(oneNode({ op, inputs: [randf([2, 2])], outputs: ['f32'] })));
       const ops = [...walkNodes(mod.graph)].map((n) => n.op);
       expect(ops.every((o) => o === 'constant' || ['max', 'min', 'mul', 'add', 'sub', 'div', 'exp', 'log', 'abs', 'neg',
         'less', 'greater', 'select'].includes(o)), `${op}: ${ops.join(',')}`).toBe(true);
     }
-    const relu = await importModel(buildModel({ op: 'Relu', inputs: [randf([2, 2])], outputs: ['f32'] }));
+    const relu = await importModel(oneNodeModel(oneNode({ op: 'Relu', inputs: [randf([2, 2])], outputs: ['f32'] })));
     expect([...walkNodes(relu.graph)].filter((n) => n.op !== 'constant').map((n) => n.op)).toEqual(['max']);
   });
 
   it('canonicalises BitShift direction and Mod fmod as attributes', async () => {
-    const shift = await importModel(buildModel({
+    const shift = await importModel(oneNodeModel(oneNode({
       op: 'BitShift', inputs: [randi([2], 0, 9, 'u8'), randi([2], 0, 3, 'u8')], outputs: ['u8'], attrs: { direction: 'LEFT' },
-    }));
+    })));
     expect([...walkNodes(shift.graph)].find((n) => n.op === 'bit_shift')?.attrs).toEqual({ direction: 'left' });
   });
 
   it('computes f16 activations', async () => {
     const x = Tensor.fromNumbers('f16', [4], [-2, -0.5, 0.5, 2]);
-    const bytes = buildModel({ op: 'LeakyRelu', inputs: [x], outputs: ['f16'], attrs: { alpha: { f: 0.5 } } });
-    const [y] = await runIreets(bytes, [x]);
+    const [y] = await runOurs(oneNode({ op: 'LeakyRelu', inputs: [x], outputs: ['f16'], attrs: { alpha: { float: 0.5 } } }));
     expect(y!.dtype).toBe('f16');
     expect(y!.toNumbers()).toEqual([-1, -0.25, 0.5, 2]);
   });

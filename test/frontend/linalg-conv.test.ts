@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/ir/tensor.js';
-import { expectMatchesOrt, importCase, operand, random } from './linalg-onnx.js';
+import { expectMatchesOrt } from '../support/ort-compare.js';
+import { importCase, operand } from '../support/one-node-model.js';
+import { randomTensor } from '../support/random.js';
 
 describe('Conv importer vs onnxruntime', () => {
   it('2-D with groups, dilations, strides, asymmetric pads and bias', async () => {
     await expectMatchesOrt({
       op: 'Conv',
-      inputs: [operand('x', random([2, 4, 9, 8], 1)), operand('w', random([6, 2, 3, 2], 2)), operand('b', random([6], 3))],
+      inputs: [operand('x', randomTensor([2, 4, 9, 8], 1)), operand('w', randomTensor([6, 2, 3, 2], 2)), operand('b', randomTensor([6], 3))],
       outputs: ['y'],
       attrs: { group: 2, dilations: [2, 1], strides: [1, 2], pads: [1, 0, 2, 1] },
     });
@@ -15,13 +17,13 @@ describe('Conv importer vs onnxruntime', () => {
   it('1-D and 3-D', async () => {
     await expectMatchesOrt({
       op: 'Conv',
-      inputs: [operand('x', random([1, 3, 11], 4)), operand('w', random([2, 3, 4], 5))],
+      inputs: [operand('x', randomTensor([1, 3, 11], 4)), operand('w', randomTensor([2, 3, 4], 5))],
       outputs: ['y'],
       attrs: { strides: [3], pads: [2, 1] },
     });
     await expectMatchesOrt({
       op: 'Conv',
-      inputs: [operand('x', random([1, 2, 5, 4, 6], 6)), operand('w', random([3, 2, 2, 3, 2], 7))],
+      inputs: [operand('x', randomTensor([1, 2, 5, 4, 6], 6)), operand('w', randomTensor([3, 2, 2, 3, 2], 7))],
       outputs: ['y'],
       attrs: { pads: [1, 0, 1, 0, 1, 1] },
     });
@@ -31,7 +33,7 @@ describe('Conv importer vs onnxruntime', () => {
     it(`auto_pad ${autoPad} with stride 2, resolved to explicit pads`, async () => {
       const c = {
         op: 'Conv',
-        inputs: [operand('x', random([1, 2, 8, 7], 8)), operand('w', random([3, 2, 4, 3], 9), { constant: true })],
+        inputs: [operand('x', randomTensor([1, 2, 8, 7], 8)), operand('w', randomTensor([3, 2, 4, 3], 9), { constant: true })],
         outputs: ['y'],
         attrs: { auto_pad: autoPad, strides: [2, 2] },
       };
@@ -44,7 +46,7 @@ describe('Conv importer vs onnxruntime', () => {
   it('keeps auto_pad when the spatial extents are symbolic, and still computes right', async () => {
     const c = {
       op: 'Conv',
-      inputs: [operand('x', random([1, 1, 7, 6], 10), { symbolic: true }), operand('w', random([2, 1, 3, 3], 11), { constant: true })],
+      inputs: [operand('x', randomTensor([1, 1, 7, 6], 10), { symbolic: true }), operand('w', randomTensor([2, 1, 3, 3], 11), { constant: true })],
       outputs: ['y'],
       attrs: { auto_pad: 'SAME_LOWER', strides: [2, 2] },
     };
@@ -56,7 +58,7 @@ describe('Conv importer vs onnxruntime', () => {
   it('depthwise conv', async () => {
     await expectMatchesOrt({
       op: 'Conv',
-      inputs: [operand('x', random([1, 4, 6, 6], 12)), operand('w', random([4, 1, 3, 3], 13)), operand('b', random([4], 14))],
+      inputs: [operand('x', randomTensor([1, 4, 6, 6], 12)), operand('w', randomTensor([4, 1, 3, 3], 13)), operand('b', randomTensor([4], 14))],
       outputs: ['y'],
       attrs: { group: 4, pads: [1, 1, 1, 1] },
     });
@@ -67,7 +69,7 @@ describe('ConvTranspose importer vs onnxruntime', () => {
   it('groups, dilations, strides, pads and output_padding', async () => {
     await expectMatchesOrt({
       op: 'ConvTranspose',
-      inputs: [operand('x', random([1, 4, 4, 3], 20)), operand('w', random([4, 3, 3, 2], 21)), operand('b', random([6], 22))],
+      inputs: [operand('x', randomTensor([1, 4, 4, 3], 20)), operand('w', randomTensor([4, 3, 3, 2], 21)), operand('b', randomTensor([6], 22))],
       outputs: ['y'],
       attrs: { group: 2, strides: [2, 3], dilations: [1, 2], pads: [1, 0, 0, 1], output_padding: [1, 1] },
     });
@@ -76,7 +78,7 @@ describe('ConvTranspose importer vs onnxruntime', () => {
   it('output_shape larger than natural: trailing zeros', async () => {
     await expectMatchesOrt({
       op: 'ConvTranspose',
-      inputs: [operand('x', random([1, 1, 3, 3], 23)), operand('w', random([1, 2, 3, 3], 24))],
+      inputs: [operand('x', randomTensor([1, 1, 3, 3], 23)), operand('w', randomTensor([1, 2, 3, 3], 24))],
       outputs: ['y'],
       attrs: { strides: [3, 2], output_shape: [10, 8] },
     });
@@ -85,13 +87,13 @@ describe('ConvTranspose importer vs onnxruntime', () => {
   it('1-D and 3-D', async () => {
     await expectMatchesOrt({
       op: 'ConvTranspose',
-      inputs: [operand('x', random([2, 2, 5], 25)), operand('w', random([2, 3, 4], 26))],
+      inputs: [operand('x', randomTensor([2, 2, 5], 25)), operand('w', randomTensor([2, 3, 4], 26))],
       outputs: ['y'],
       attrs: { strides: [2] },
     });
     await expectMatchesOrt({
       op: 'ConvTranspose',
-      inputs: [operand('x', random([1, 1, 2, 3, 2], 27)), operand('w', random([1, 2, 2, 2, 3], 28))],
+      inputs: [operand('x', randomTensor([1, 1, 2, 3, 2], 27)), operand('w', randomTensor([1, 2, 2, 2, 3], 28))],
       outputs: ['y'],
     });
   });
@@ -99,12 +101,12 @@ describe('ConvTranspose importer vs onnxruntime', () => {
 
 describe('integer convolutions', () => {
   it('ConvInteger with zero points is exact', async () => {
-    const [y] = await expectMatchesOrt({
+    const { ours: [y] } = await expectMatchesOrt({
       op: 'ConvInteger',
       opset: 10,
       inputs: [
-        operand('x', random([1, 2, 5, 5], 30, 0, 'u8')),
-        operand('w', random([3, 2, 2, 2], 31, 0, 'u8')),
+        operand('x', randomTensor([1, 2, 5, 5], 30, 0, 'u8')),
+        operand('w', randomTensor([3, 2, 2, 2], 31, 0, 'u8')),
         operand('xz', Tensor.scalar('u8', 100)),
         operand('wz', Tensor.scalar('u8', 7)),
       ],
@@ -119,10 +121,10 @@ describe('integer convolutions', () => {
       op: 'QLinearConv',
       opset: 10,
       inputs: [
-        operand('x', random([1, 2, 6, 6], 40, 0, 'u8')),
+        operand('x', randomTensor([1, 2, 6, 6], 40, 0, 'u8')),
         operand('xs', Tensor.scalar('f32', 0.02)),
         operand('xz', Tensor.scalar('u8', 120)),
-        operand('w', random([3, 2, 3, 3], 41, 0, 'i8'), { constant: true }),
+        operand('w', randomTensor([3, 2, 3, 3], 41, 0, 'i8'), { constant: true }),
         operand('ws', Tensor.fromNumbers('f32', [3], [0.01, 0.02, 0.005]), { constant: true }),
         operand('wz', Tensor.fromNumbers('i8', [3], [0, 0, 0]), { constant: true }),
         operand('ys', Tensor.scalar('f32', 0.05)),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/ir/tensor.js';
-import { expectMatchesOrt, importCase, operand, random, runOurs } from './linalg-onnx.js';
+import { expectMatchesOrt } from '../support/ort-compare.js';
+import { importCase, operand, runOurs } from '../support/one-node-model.js';
+import { randomTensor } from '../support/random.js';
 
 describe('MatMul importer vs onnxruntime', () => {
   const shapes: [number[], number[]][] = [
@@ -12,13 +14,13 @@ describe('MatMul importer vs onnxruntime', () => {
   ];
   for (const [a, b] of shapes) {
     it(`[${a}] x [${b}]`, async () => {
-      await expectMatchesOrt({ op: 'MatMul', inputs: [operand('a', random(a, 1)), operand('b', random(b, 2))], outputs: ['y'] });
+      await expectMatchesOrt({ op: 'MatMul', inputs: [operand('a', randomTensor(a, 1)), operand('b', randomTensor(b, 2))], outputs: ['y'] });
     });
   }
 
   it('int32 and int64', async () => {
-    await expectMatchesOrt({ op: 'MatMul', inputs: [operand('a', random([2, 3], 3, 100, 'i32')), operand('b', random([3, 2], 4, 100, 'i32'))], outputs: ['y'] });
-    await expectMatchesOrt({ op: 'MatMul', inputs: [operand('a', random([2, 3], 5, 1000, 'i64')), operand('b', random([3, 2], 6, 1000, 'i64'))], outputs: ['y'] });
+    await expectMatchesOrt({ op: 'MatMul', inputs: [operand('a', randomTensor([2, 3], 3, 100, 'i32')), operand('b', randomTensor([3, 2], 4, 100, 'i32'))], outputs: ['y'] });
+    await expectMatchesOrt({ op: 'MatMul', inputs: [operand('a', randomTensor([2, 3], 5, 1000, 'i64')), operand('b', randomTensor([3, 2], 6, 1000, 'i64'))], outputs: ['y'] });
   });
 
   it('int64 stays exact beyond 2^53', async () => {
@@ -40,8 +42,8 @@ describe('Gemm importer vs onnxruntime', () => {
     it(name, async () => {
       const a = attrs['transA'] ? [4, 3] : [3, 4];
       const b = attrs['transB'] ? [5, 4] : [4, 5];
-      const inputs = [operand('a', random(a, 1)), operand('b', random(b, 2), { constant: true })];
-      if (cShape) inputs.push(operand('c', random(cShape, 3)));
+      const inputs = [operand('a', randomTensor(a, 1)), operand('b', randomTensor(b, 2), { constant: true })];
+      if (cShape) inputs.push(operand('c', randomTensor(cShape, 3)));
       const floats = Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, k.startsWith('trans') ? v : { float: v }]));
       await expectMatchesOrt({ op: 'Gemm', inputs, outputs: ['y'], attrs: floats });
     });
@@ -50,7 +52,7 @@ describe('Gemm importer vs onnxruntime', () => {
   it('decomposes into transpose/matmul/mul/add, folding the transpose of a constant B', async () => {
     const mod = await importCase({
       op: 'Gemm',
-      inputs: [operand('a', random([3, 4], 1)), operand('b', random([5, 4], 2), { constant: true }), operand('c', random([5], 3))],
+      inputs: [operand('a', randomTensor([3, 4], 1)), operand('b', randomTensor([5, 4], 2), { constant: true }), operand('c', randomTensor([5], 3))],
       outputs: ['y'],
       attrs: { transB: 1, alpha: { float: 2 } },
     });
@@ -79,8 +81,8 @@ describe('integer and quantized matmul', () => {
       op: 'MatMulInteger',
       opset: 10,
       inputs: [
-        operand('a', random([4, 3], 1, 0, 'u8')),
-        operand('b', random([3, 2], 2, 0, 'u8')),
+        operand('a', randomTensor([4, 3], 1, 0, 'u8')),
+        operand('b', randomTensor([3, 2], 2, 0, 'u8')),
         operand('az', Tensor.fromNumbers('u8', [1], [12])),
         operand('bz', Tensor.scalar('u8', 200)),
       ],
@@ -92,7 +94,7 @@ describe('integer and quantized matmul', () => {
     await expectMatchesOrt({
       op: 'MatMulInteger',
       opset: 10,
-      inputs: [operand('a', random([2, 3, 4], 3, 0, 'u8')), operand('b', random([4, 5], 4, 0, 'i8')), operand('az', Tensor.scalar('u8', 9)), null],
+      inputs: [operand('a', randomTensor([2, 3, 4], 3, 0, 'u8')), operand('b', randomTensor([4, 5], 4, 0, 'i8')), operand('az', Tensor.scalar('u8', 9)), null],
       outputs: ['y'],
     });
   });
@@ -103,10 +105,10 @@ describe('integer and quantized matmul', () => {
         op: 'QLinearMatMul',
         opset: 10,
         inputs: [
-          operand('a', random([2, 3, 4], 5, 0, dt)),
+          operand('a', randomTensor([2, 3, 4], 5, 0, dt)),
           operand('as', Tensor.scalar('f32', 0.03)),
           operand('az', Tensor.scalar(dt, dt === 'u8' ? 113 : -3)),
-          operand('b', random([4, 3], 6, 0, dt)),
+          operand('b', randomTensor([4, 3], 6, 0, dt)),
           operand('bs', Tensor.scalar('f32', 0.011)),
           operand('bz', Tensor.scalar(dt, dt === 'u8' ? 98 : 5)),
           operand('ys', Tensor.scalar('f32', 0.07)),
@@ -134,7 +136,7 @@ describe('Einsum and Det importers vs onnxruntime', () => {
       await expectMatchesOrt({
         op: 'Einsum',
         opset: 12,
-        inputs: shapes.map((s, i) => operand(`x${i}`, random(s, i + 1))),
+        inputs: shapes.map((s, i) => operand(`x${i}`, randomTensor(s, i + 1))),
         outputs: ['y'],
         attrs: { equation: eq },
       });
@@ -150,6 +152,6 @@ describe('Einsum and Det importers vs onnxruntime', () => {
   });
 
   it('Det of a batch of matrices', async () => {
-    await expectMatchesOrt({ op: 'Det', opset: 11, inputs: [operand('x', random([2, 3, 4, 4], 9))], outputs: ['y'] }, 1e-4, 1e-4);
+    await expectMatchesOrt({ op: 'Det', opset: 11, inputs: [operand('x', randomTensor([2, 3, 4, 4], 9))], outputs: ['y'] }, { rtol: 1e-4, atol: 1e-4 });
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { OnnxAttrValue } from '../../src/frontend/onnx-writer.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { expectMatchesOrt, importCase, operand, random, runOurs, type Operand } from './linalg-onnx.js';
+import { expectMatchesOrt } from '../support/ort-compare.js';
+import { importCase, operand, runOurs, type Operand } from '../support/one-node-model.js';
+import { randomTensor } from '../support/random.js';
 
 const [S, B, I, H] = [4, 3, 2, 5];
 const GATES = { RNN: 1, GRU: 3, LSTM: 4 } as const;
@@ -26,16 +28,16 @@ function recurrentInputs(c: RecurrentCase): (Operand | null)[] {
   const constant = c.constantWeights ?? false;
   const state = layout === 1 ? [B, d, H] : [d, B, H];
   const inputs: (Operand | null)[] = [
-    operand('x', random(layout === 1 ? [B, S, I] : [S, B, I], 1)),
-    operand('w', random([d, g * H, I], 2, 0.7), { constant }),
-    operand('r', random([d, g * H, H], 3, 0.7), { constant }),
-    c.bias ? operand('b', random([d, 2 * g * H], 4, 0.5), { constant }) : null,
+    operand('x', randomTensor(layout === 1 ? [B, S, I] : [S, B, I], 1)),
+    operand('w', randomTensor([d, g * H, I], 2, 0.7), { constant }),
+    operand('r', randomTensor([d, g * H, H], 3, 0.7), { constant }),
+    c.bias ? operand('b', randomTensor([d, 2 * g * H], 4, 0.5), { constant }) : null,
     c.lens ? operand('lens', Tensor.fromNumbers('i32', [B], c.lens)) : null,
-    c.initial ? operand('h0', random(state, 5)) : null,
+    c.initial ? operand('h0', randomTensor(state, 5)) : null,
   ];
   if (c.kind === 'LSTM') {
-    inputs.push(c.initial ? operand('c0', random(state, 6)) : null);
-    inputs.push(c.peepholes ? operand('p', random([d, 3 * H], 7, 0.5)) : null);
+    inputs.push(c.initial ? operand('c0', randomTensor(state, 6)) : null);
+    inputs.push(c.peepholes ? operand('p', randomTensor([d, 3 * H], 7, 0.5)) : null);
   }
   while (inputs.length > 3 && inputs[inputs.length - 1] === null) inputs.pop();
   return inputs;
@@ -47,7 +49,7 @@ async function check(c: RecurrentCase): Promise<void> {
   if (d === 2) attrs['direction'] = 'bidirectional';
   if (c.layout) attrs['layout'] = c.layout;
   const outputs = c.kind === 'LSTM' ? ['y', 'yh', 'yc'] : ['y', 'yh'];
-  await expectMatchesOrt({ op: c.kind, opset: 14, inputs: recurrentInputs(c), outputs, attrs }, 1e-4, 1e-5);
+  await expectMatchesOrt({ op: c.kind, opset: 14, inputs: recurrentInputs(c), outputs, attrs }, { rtol: 1e-4, atol: 1e-5 });
 }
 
 /** Permutes a row-major tensor's axes (test-side reference, independent of the IR transpose). */
@@ -75,7 +77,7 @@ async function checkBatchMajor(kind: Kind): Promise<void> {
   const outputs = kind === 'LSTM' ? ['y', 'yh', 'yc'] : ['y', 'yh'];
   const attrs = { hidden_size: H, direction: 'bidirectional' };
   const want = await runOurs({ op: kind, opset: 14, inputs: seqMajor, outputs, attrs });
-  await expectMatchesOrt({ op: kind, opset: 14, inputs: seqMajor, outputs, attrs }, 1e-4, 1e-5);
+  await expectMatchesOrt({ op: kind, opset: 14, inputs: seqMajor, outputs, attrs }, { rtol: 1e-4, atol: 1e-5 });
   const got = await runOurs({ op: kind, opset: 14, inputs: batchMajor, outputs, attrs: { ...attrs, layout: 1 } });
   expect(got[0]!.toNumbers()).toEqual(permute(want[0]!, [2, 0, 1, 3]).toNumbers());
   for (let i = 1; i < got.length; i++) expect(got[i]!.toNumbers()).toEqual(permute(want[i]!, [1, 0, 2]).toNumbers());

@@ -1,172 +1,46 @@
 // Movement importers + reference kernels against onnxruntime-node on one-node ONNX models.
-import { describe, it, expect } from 'vitest';
-import onnxProto from 'onnx-proto';
-import * as ort from 'onnxruntime-node';
-import { importModel } from '../../src/frontend/import-model.js';
-import { interpretModule } from '../../src/ir/interpret/interpreter.js';
+import { describe, it } from 'vitest';
+import type { OnnxAttrValue } from '../../src/frontend/onnx-writer.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import type { DType } from '../../src/ir/dtype.js';
+import type { OneNodeCase, Operand } from '../support/one-node-model.js';
+import { expectMatchesOrt } from '../support/ort-compare.js';
+import { lcg32 } from '../support/random.js';
+import { f32, i64 } from '../support/tensors.js';
 
-const { onnx } = onnxProto;
-
-const ELEM: Partial<Record<DType, { code: number; ort: ort.Tensor.Type }>> = {
-  f32: { code: 1, ort: 'float32' },
-  u8: { code: 2, ort: 'uint8' },
-  i8: { code: 3, ort: 'int8' },
-  i32: { code: 6, ort: 'int32' },
-  i64: { code: 7, ort: 'int64' },
-  string: { code: 8, ort: 'string' },
-  bool: { code: 9, ort: 'bool' },
-  f16: { code: 10, ort: 'float16' },
-  f64: { code: 11, ort: 'float64' },
-};
-
-function elem(d: DType): { code: number; ort: ort.Tensor.Type } {
-  const e = ELEM[d];
-  if (!e) throw new Error(`test helper does not handle ${d}`);
-  return e;
-}
-
-interface In {
+interface Case extends OneNodeCase {
   readonly name: string;
-  readonly value: Tensor;
-  /** An initializer (constant to the importer) rather than a graph input. */
-  readonly constant?: boolean;
-  /** Declared with symbolic dims. */
-  readonly symbolic?: boolean;
-}
-
-/** Attribute values: ints, floats (wrapped in {f}), int or float lists, strings. */
-type Attr = number | { f: number } | readonly number[] | readonly { f: number }[] | string;
-
-function attribute(name: string, v: Attr): onnxProto.onnx.IAttributeProto {
-  const T = onnx.AttributeProto.AttributeType;
-  if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
-  if (typeof v === 'number') return { name, type: T.INT, i: v };
-  if ('f' in v) return { name, type: T.FLOAT, f: v.f };
-  if (v.every((x): x is { f: number } => typeof x === 'object')) return { name, type: T.FLOATS, floats: v.map((x) => x.f) };
-  return { name, type: T.INTS, ints: (v as readonly number[]).slice() };
-}
-
-function tensorProto(name: string, t: Tensor): onnxProto.onnx.ITensorProto {
-  if (t.dtype === 'string') {
-    return { name, dims: [...t.shape], dataType: 8, stringData: (t.data as string[]).map((s) => new TextEncoder().encode(s)) };
-  }
-  const d = t.data as ArrayBufferView;
-  return {
-    name, dims: [...t.shape], dataType: elem(t.dtype).code,
-    rawData: new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength)),
-  };
-}
-
-function valueInfo(name: string, t?: Tensor, symbolic = false): onnxProto.onnx.IValueInfoProto {
-  if (!t) return { name };
-  const dim = t.shape.map((d, i) => (symbolic ? { dimParam: `${name}_${i}` } : { dimValue: d }));
-  return { name, type: { tensorType: { elemType: elem(t.dtype).code, shape: { dim } } } };
-}
-
-function model(op: string, opset: number, inputs: readonly (In | null)[], outputs: readonly string[], attrs: Record<string, Attr>): Uint8Array {
-  const present = inputs.filter((i): i is In => i !== null);
-  return onnx.ModelProto.encode(onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: opset }],
-    graph: {
-      name: 'g',
-      node: [{
-        opType: op, name: 'n', input: inputs.map((i) => i?.name ?? ''), output: [...outputs],
-        attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
-      }],
-      input: present.filter((i) => !i.constant).map((i) => valueInfo(i.name, i.value, i.symbolic)),
-      initializer: present.filter((i) => i.constant).map((i) => tensorProto(i.name, i.value)),
-      output: outputs.map((o) => valueInfo(o)),
-    },
-  })).finish();
-}
-
-function toOrt(t: Tensor): ort.Tensor {
-  if (t.dtype === 'bool') return new ort.Tensor('bool', Uint8Array.from(t.data as Uint8Array), [...t.shape]);
-  if (t.dtype === 'string') return new ort.Tensor('string', t.data as string[], [...t.shape]);
-  return new ort.Tensor(elem(t.dtype).ort, t.data as Float32Array, [...t.shape]);
-}
-
-function mismatch(ours: Tensor, theirs: ort.Tensor, rtol: number, atol: number): string | null {
-  if (ours.shape.join(',') !== theirs.dims.join(',')) return `shape [${ours.shape}] vs ort [${theirs.dims}]`;
-  const data = theirs.data as ArrayLike<number | bigint | string | boolean>;
-  for (let i = 0; i < ours.size; i++) {
-    const b = data[i]!;
-    if (ours.dtype === 'string') {
-      if ((ours.data as string[])[i] !== b) return `element ${i}: ${(ours.data as string[])[i]} vs ort ${String(b)}`;
-      continue;
-    }
-    if (ours.dtype === 'i64' || ours.dtype === 'u64') {
-      if (ours.getBigInt(i) !== BigInt(b as bigint)) return `element ${i}: ${ours.getBigInt(i)} vs ort ${String(b)}`;
-      continue;
-    }
-    const a = ours.dtype === 'f16' ? ours.getNumber(i) : Number((ours.data as Float32Array)[i]);
-    const bn = ours.dtype === 'f16' ? decodeF16(b as number) : Number(b);
-    if (Number.isNaN(a) && Number.isNaN(bn)) continue;
-    if (!(Math.abs(a - bn) <= atol + rtol * Math.abs(bn))) return `element ${i}: ${a} vs ort ${bn}`;
-  }
-  return null;
-}
-
-function decodeF16(bits: number): number {
-  return new Tensor('f16', [1], Uint16Array.of(bits)).getNumber(0);
-}
-
-interface Case {
-  name: string;
-  op: string;
-  opset: number;
-  inputs: (In | null)[];
-  attrs?: Record<string, Attr>;
-  outputs?: string[];
-  rtol?: number;
-  atol?: number;
+  readonly opset: number;
+  readonly attrs?: Record<string, OnnxAttrValue>;
+  readonly rtol?: number;
+  readonly atol?: number;
 }
 
 async function check(c: Case): Promise<void> {
-  const outputs = c.outputs ?? ['y'];
-  const bytes = model(c.op, c.opset, c.inputs, outputs, c.attrs ?? {});
-  const fed = c.inputs.filter((i): i is In => i !== null && !i.constant);
-  const session = await ort.InferenceSession.create(bytes);
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const i of fed) feeds[i.name] = toOrt(i.value);
-  const res = await session.run(feeds);
-  const mod = await importModel(bytes);
-  const ours = interpretModule(mod, fed.map((i) => i.value));
-  outputs.forEach((o, k) => {
-    const m = mismatch(ours[k]!, res[o]!, c.rtol ?? 1e-5, c.atol ?? 1e-5);
-    expect(m, `${c.name}: output ${o}`).toBeNull();
-  });
+  await expectMatchesOrt(c, { rtol: c.rtol ?? 1e-5, atol: c.atol ?? 1e-5 });
 }
 
 // ---- test data ----------------------------------------------------------------------------
 
 function rand(shape: readonly number[], seed = 1, dtype: DType = 'f32'): Tensor {
-  let s = seed >>> 0 || 1;
-  const n = shape.reduce((p, d) => p * d, 1);
-  const v: number[] = [];
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const u = s / 2 ** 32;
-    v.push(dtype === 'f32' || dtype === 'f64' || dtype === 'f16' ? (u * 2 - 1) * 4 : Math.floor(u * 200) - 100);
-  }
+  const next = lcg32(seed >>> 0 || 1);
+  const v = Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => {
+    const u = next();
+    return dtype === 'f32' || dtype === 'f64' || dtype === 'f16' ? (u * 2 - 1) * 4 : Math.floor(u * 200) - 100;
+  });
   if (dtype === 'i64') return Tensor.fromBigInts('i64', shape, v.map((x) => BigInt(x) * 12345678901n));
   if (dtype === 'bool') return Tensor.fromNumbers('bool', shape, v.map((x) => (x > 0 ? 1 : 0)));
   if (dtype === 'u8') return Tensor.fromNumbers('u8', shape, v.map((x) => x + 100));
   return Tensor.fromNumbers(dtype, shape, v);
 }
-const i64 = (shape: number[], v: number[]): Tensor => Tensor.fromBigInts('i64', shape, v.map((x) => BigInt(x)));
 const i32 = (shape: number[], v: number[]): Tensor => Tensor.fromNumbers('i32', shape, v);
-const f32 = (shape: number[], v: number[]): Tensor => Tensor.fromNumbers('f32', shape, v);
 const strs = (shape: number[]): Tensor => {
   const n = shape.reduce((p, d) => p * d, 1);
   return new Tensor('string', shape, Array.from({ length: n }, (_, i) => `s${i}`));
 };
-const X = (t: Tensor, symbolic = false): In => ({ name: 'x', value: t, symbolic });
-const C = (name: string, t: Tensor): In => ({ name, value: t, constant: true });
-const F = (name: string, t: Tensor): In => ({ name, value: t });
+const X = (t: Tensor, symbolic = false): Operand => ({ name: 'x', value: t, symbolic });
+const C = (name: string, t: Tensor): Operand => ({ name, value: t, constant: true });
+const F = (name: string, t: Tensor): Operand => ({ name, value: t });
 const i64big = (v: bigint[]): Tensor => Tensor.fromBigInts('i64', [v.length], v);
 const MAX = 9223372036854775807n;
 const MIN = -9223372036854775808n;
@@ -233,7 +107,7 @@ const CASES: Case[] = [
   { name: 'scatter_nd add', op: 'ScatterND', opset: 16, inputs: [X(x234), F('i', i64([2, 1], [1, 1])), F('u', rand([2, 3, 4], 8))], attrs: { reduction: 'add' } },
   { name: 'scatter_nd max', op: 'ScatterND', opset: 18, inputs: [X(x234), F('i', i64([2, 3], [1, 2, 3, 0, 0, 0])), F('u', rand([2], 8))], attrs: { reduction: 'max' } },
   // Pad
-  { name: 'pad attr (opset 2)', op: 'Pad', opset: 2, inputs: [X(x234)], attrs: { pads: [0, 1, 0, 0, 2, 1], value: { f: 1.5 } } },
+  { name: 'pad attr (opset 2)', op: 'Pad', opset: 2, inputs: [X(x234)], attrs: { pads: [0, 1, 0, 0, 2, 1], value: { float: 1.5 } } },
   { name: 'pad reflect', op: 'Pad', opset: 13, inputs: [X(x234), C('p', i64([6], [0, 2, 3, 0, 1, 3])), null], attrs: { mode: 'reflect' } },
   { name: 'pad edge fed', op: 'Pad', opset: 13, inputs: [X(x234), F('p', i64([6], [1, 0, 2, 1, 2, 0]))], attrs: { mode: 'edge' } },
   { name: 'pad constant value', op: 'Pad', opset: 13, inputs: [X(rand([3, 3], 2, 'i32')), C('p', i64([4], [1, 1, 0, 2])), C('v', Tensor.fromNumbers('i32', [], [7]))] },
@@ -278,15 +152,15 @@ for (const mode of ['nearest', 'linear', 'cubic']) {
 RESIZE.push(
   { name: 'resize nearest ceil', op: 'Resize', opset: 13, inputs: [X(img), null, C('s', f32([4], [1, 1, 0.6, 2.5]))], attrs: { mode: 'nearest', nearest_mode: 'ceil', coordinate_transformation_mode: 'asymmetric' } },
   { name: 'resize nearest round_prefer_ceil', op: 'Resize', opset: 13, inputs: [X(img), null, C('s', f32([4], [1, 1, 2, 2]))], attrs: { mode: 'nearest', nearest_mode: 'round_prefer_ceil' } },
-  { name: 'resize cubic exclude_outside A', op: 'Resize', opset: 13, inputs: [X(img), null, C('s', f32([4], [1, 1, 0.7, 1.3]))], attrs: { mode: 'cubic', exclude_outside: 1, cubic_coeff_a: { f: -0.5 } } },
-  { name: 'resize tf_crop_and_resize', op: 'Resize', opset: 13, inputs: [X(img), C('r', f32([8], [0, 0, 0.2, -0.3, 1, 1, 0.9, 1.2])), null, C('z', i64([4], [1, 2, 3, 4]))], attrs: { mode: 'linear', coordinate_transformation_mode: 'tf_crop_and_resize', extrapolation_value: { f: 9 } } },
+  { name: 'resize cubic exclude_outside A', op: 'Resize', opset: 13, inputs: [X(img), null, C('s', f32([4], [1, 1, 0.7, 1.3]))], attrs: { mode: 'cubic', exclude_outside: 1, cubic_coeff_a: { float: -0.5 } } },
+  { name: 'resize tf_crop_and_resize', op: 'Resize', opset: 13, inputs: [X(img), C('r', f32([8], [0, 0, 0.2, -0.3, 1, 1, 0.9, 1.2])), null, C('z', i64([4], [1, 2, 3, 4]))], attrs: { mode: 'linear', coordinate_transformation_mode: 'tf_crop_and_resize', extrapolation_value: { float: 9 } } },
   { name: 'resize axes sizes not_larger', op: 'Resize', opset: 18, inputs: [X(img), null, null, C('z', i64([2], [7, 7]))], attrs: { mode: 'linear', axes: [2, 3], keep_aspect_ratio_policy: 'not_larger' } },
   { name: 'resize axes sizes not_smaller', op: 'Resize', opset: 18, inputs: [X(img), null, null, C('z', i64([2], [3, 3]))], attrs: { mode: 'nearest', axes: [3, 2], keep_aspect_ratio_policy: 'not_smaller' } },
   { name: 'resize fed scales', op: 'Resize', opset: 13, inputs: [X(img), null, F('s', f32([4], [1, 1, 2, 0.5]))], attrs: { mode: 'linear' } },
   { name: 'resize fed sizes u8', op: 'Resize', opset: 13, inputs: [X(rand([1, 1, 3, 3], 1, 'u8')), null, null, F('z', i64([4], [1, 1, 5, 4]))], attrs: { mode: 'nearest' } },
   { name: 'resize opset 10 nearest', op: 'Resize', opset: 10, inputs: [X(img), C('s', f32([4], [1, 1, 2, 3]))], attrs: { mode: 'nearest' } },
   { name: 'resize opset 10 linear', op: 'Resize', opset: 10, inputs: [X(img), C('s', f32([4], [1, 1, 2, 1.5]))], attrs: { mode: 'linear' } },
-  { name: 'upsample opset 7 attr', op: 'Upsample', opset: 7, inputs: [X(img)], attrs: { mode: 'nearest', scales: [1, 1, 2, 3].map((f) => ({ f })) } },
+  { name: 'upsample opset 7 attr', op: 'Upsample', opset: 7, inputs: [X(img)], attrs: { mode: 'nearest', scales: { floats: [1, 1, 2, 3] } } },
   { name: 'resize symbolic sizes', op: 'Resize', opset: 13, inputs: [X(img, true), null, null, C('z', i64([4], [1, 2, 7, 3]))], attrs: { mode: 'cubic' } },
   { name: 'slice reverse symbolic', op: 'Slice', opset: 13, inputs: [X(x234, true), C('s', i64([1], [-1])), C('e', i64big([MIN])), C('a', i64([1], [1])), C('t', i64([1], [-1]))] },
   { name: 'upsample opset 9', op: 'Upsample', opset: 9, inputs: [X(img), C('s', f32([4], [1, 1, 2, 2]))], attrs: { mode: 'linear' } },

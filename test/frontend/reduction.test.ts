@@ -1,20 +1,19 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it } from 'vitest';
+import type { OnnxAttrValue } from '../../src/frontend/onnx-writer.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { i64, mismatch, oneNodeModel, randomTensor, runBoth, type AttrSpec, type ModelInput } from './reduction-onnx.js';
+import type { OneNodeCase, Operand } from '../support/one-node-model.js';
+import { expectMatchesOrt } from '../support/ort-compare.js';
+import { randomTensor } from '../support/random.js';
+import { i64 } from '../support/tensors.js';
 
-interface Case {
+interface Case extends OneNodeCase {
   readonly name: string;
-  readonly op: string;
-  readonly opset: number;
-  readonly inputs: readonly (ModelInput | null)[];
-  readonly attrs?: Record<string, AttrSpec>;
-  readonly outputs?: readonly string[];
 }
 
-const x = randomTensor([2, 3, 4], 7);
-const X = (t: Tensor = x): ModelInput => ({ name: 'x', value: t });
-const constAxes = (...a: number[]): ModelInput => ({ name: 'axes', value: i64([a.length], a), constant: true });
-const fedAxes = (...a: number[]): ModelInput => ({ name: 'axes', value: i64([a.length], a) });
+const x = randomTensor([2, 3, 4], 7, 4);
+const X = (t: Tensor = x): Operand => ({ name: 'x', value: t });
+const constAxes = (...a: number[]): Operand => ({ name: 'axes', value: i64([a.length], a), constant: true });
+const fedAxes = (...a: number[]): Operand => ({ name: 'axes', value: i64([a.length], a) });
 const positive = new Tensor('f32', [2, 3, 4], (x.data as Float32Array).map((v) => Math.abs(v) + 0.1));
 
 const REDUCE_CASES: Case[] = [];
@@ -71,16 +70,16 @@ const OTHER_CASES: Case[] = [
   },
 ];
 
-const scores = randomTensor([3, 5, 2], 11);
+const scores = randomTensor([3, 5, 2], 11, 4);
 const labels = i64([3, 2], [0, 4, 2, -1, 1, 3]);
 const weights = new Tensor('f32', [5], new Float32Array([0.5, 1, 2, 0.25, 1.5]));
 const LOSS_CASES: Case[] = [];
 for (const reduction of ['none', 'sum', 'mean']) {
   for (const [label, withWeight, ii] of [['', false, undefined], [' weighted', true, undefined], [' ignore_index', false, -1], [' weighted ignore_index', true, 2]] as const) {
-    const attrs: Record<string, AttrSpec> = { reduction };
+    const attrs: Record<string, OnnxAttrValue> = { reduction };
     if (ii !== undefined) attrs['ignore_index'] = ii;
     const targets = ii === undefined ? i64([3, 2], [0, 4, 2, 3, 1, 3]) : labels;
-    const w: ModelInput | null = withWeight ? { name: 'w', value: weights, constant: true } : null;
+    const w: Operand | null = withWeight ? { name: 'w', value: weights, constant: true } : null;
     LOSS_CASES.push(
       { name: `NLL ${reduction}${label}`, op: 'NegativeLogLikelihoodLoss', opset: 13, inputs: [X(scores), { name: 't', value: targets }, w], attrs },
       { name: `SCE ${reduction}${label}`, op: 'SoftmaxCrossEntropyLoss', opset: 13, inputs: [X(scores), { name: 't', value: targets }, w], attrs, outputs: ['y', 'log_prob'] },
@@ -91,13 +90,10 @@ LOSS_CASES.push({
   name: 'SCE symbolic dims', op: 'SoftmaxCrossEntropyLoss', opset: 13,
   inputs: [{ name: 'x', value: scores, symbolic: true }, { name: 't', value: labels, symbolic: true }], attrs: { ignore_index: -1 }, outputs: ['y', 'log_prob'],
 });
-LOSS_CASES.push({ name: 'NLL 2-D input, i32 targets', op: 'NegativeLogLikelihoodLoss', opset: 13, inputs: [X(randomTensor([4, 3], 3)), { name: 't', value: Tensor.fromNumbers('i32', [4], [2, 0, 1, 2]) }] });
+LOSS_CASES.push({ name: 'NLL 2-D input, i32 targets', op: 'NegativeLogLikelihoodLoss', opset: 13, inputs: [X(randomTensor([4, 3], 3, 4)), { name: 't', value: Tensor.fromNumbers('i32', [4], [2, 0, 1, 2]) }] });
 
 async function check(c: Case): Promise<void> {
-  const outputs = c.outputs ?? ['y'];
-  const bytes = oneNodeModel(c.op, c.opset, c.inputs, outputs, c.attrs);
-  const { ours, ort } = await runBoth(bytes, c.inputs, outputs);
-  outputs.forEach((_, i) => expect(mismatch(ours[i]!, ort[i]!), `output ${i}`).toBeNull());
+  await expectMatchesOrt(c, { rtol: 1e-5, atol: 1e-6 });
 }
 
 describe('reduction importers match onnxruntime', () => {

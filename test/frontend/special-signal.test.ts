@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/ir/tensor.js';
-import { expectMatchesOrt, f32, i64, randomTensor } from './special-onnx.js';
+import { expectMatchesOrt } from '../support/ort-compare.js';
+import { randomTensor } from '../support/random.js';
+import { f32, i64 } from '../support/tensors.js';
 
 const TOL = { rtol: 1e-4, atol: 1e-4 };
 
 describe('DFT', () => {
-  const real = randomTensor([2, 12, 3, 1], 1);
-  const complex = randomTensor([2, 12, 3, 2], 2);
+  const real = randomTensor([2, 12, 3, 1], 1, 4);
+  const complex = randomTensor([2, 12, 3, 2], 2, 4);
   const cases: [string, Tensor, Tensor | null, Record<string, number>][] = [
     ['real, axis 1 (Bluestein length 12)', real, null, { axis: 1 }],
     ['complex, axis 2 (length 3)', complex, null, { axis: 2 }],
@@ -19,39 +21,39 @@ describe('DFT', () => {
   for (const [name, x, length, attrs] of cases) {
     it(name, async () => {
       const inputs = [{ name: 'x', value: x }, length ? { name: 'len', value: length, constant: true } : null];
-      await expectMatchesOrt('DFT', 17, inputs, attrs, ['y'], TOL);
+      await expectMatchesOrt({ op: 'DFT', opset: 17, inputs, attrs }, TOL);
     });
   }
 
   it('opset 20 takes the axis as an input (default -2)', async () => {
-    const x = randomTensor([3, 8, 2], 3);
-    await expectMatchesOrt('DFT', 20, [{ name: 'x', value: x }], {}, ['y'], TOL);
-    await expectMatchesOrt('DFT', 20, [{ name: 'x', value: randomTensor([4, 5, 2], 4) }, null, { name: 'axis', value: i64([], [0]), constant: true }], {}, ['y'], TOL);
+    const x = randomTensor([3, 8, 2], 3, 4);
+    await expectMatchesOrt({ op: 'DFT', opset: 20, inputs: [{ name: 'x', value: x }] }, TOL);
+    await expectMatchesOrt({ op: 'DFT', opset: 20, inputs: [{ name: 'x', value: randomTensor([4, 5, 2], 4, 4) }, null, { name: 'axis', value: i64([], [0]), constant: true }] }, TOL);
   });
 
   it('a dft_length fed at run time', async () => {
-    await expectMatchesOrt('DFT', 17, [{ name: 'x', value: real }, { name: 'len', value: i64([], [10]) }], { axis: 1 }, ['y'], TOL);
+    await expectMatchesOrt({ op: 'DFT', opset: 17, inputs: [{ name: 'x', value: real }, { name: 'len', value: i64([], [10]) }], attrs: { axis: 1 } }, TOL);
   });
 });
 
 describe('STFT', () => {
-  const signal = randomTensor([2, 64, 1], 5);
+  const signal = randomTensor([2, 64, 1], 5, 4);
   it('with a window', async () => {
-    const window = randomTensor([16], 6, 0, 1);
-    await expectMatchesOrt('STFT', 17, [
+    const window = randomTensor([16], 6, [0, 1]);
+    await expectMatchesOrt({ op: 'STFT', opset: 17, inputs: [
       { name: 's', value: signal }, { name: 'step', value: i64([], [8]) }, { name: 'w', value: window },
-    ], {}, ['y'], TOL);
+    ] }, TOL);
   });
   it('with frame_length, two-sided', async () => {
-    await expectMatchesOrt('STFT', 17, [
+    await expectMatchesOrt({ op: 'STFT', opset: 17, inputs: [
       { name: 's', value: signal }, { name: 'step', value: i64([], [5]) }, null, { name: 'fl', value: i64([], [12]) },
-    ], { onesided: 0 }, ['y'], TOL);
+    ], attrs: { onesided: 0 } }, TOL);
   });
   it('with window and frame_length', async () => {
-    await expectMatchesOrt('STFT', 17, [
+    await expectMatchesOrt({ op: 'STFT', opset: 17, inputs: [
       { name: 's', value: signal }, { name: 'step', value: i64([], [4]) },
-      { name: 'w', value: randomTensor([10], 7, 0, 1) }, { name: 'fl', value: i64([], [10]) },
-    ], {}, ['y'], TOL);
+      { name: 'w', value: randomTensor([10], 7, [0, 1]) }, { name: 'fl', value: i64([], [10]) },
+    ] }, TOL);
   });
 });
 
@@ -60,18 +62,18 @@ describe('window functions', () => {
     for (const periodic of [0, 1]) {
       for (const size of [2, 7, 16]) {
         it(`${op} size ${size} periodic=${periodic}`, async () => {
-          await expectMatchesOrt(op, 17, [{ name: 'n', value: Tensor.fromNumbers('i32', [], [size]) }], { periodic }, ['y'], TOL);
+          await expectMatchesOrt({ op, opset: 17, inputs: [{ name: 'n', value: Tensor.fromNumbers('i32', [], [size]) }], attrs: { periodic } }, TOL);
         });
       }
     }
     it(`${op} as double`, async () => {
-      const { ours } = await expectMatchesOrt(op, 17, [{ name: 'n', value: i64([], [9]) }], { output_datatype: 11 }, ['y'], TOL);
+      const { ours } = await expectMatchesOrt({ op, opset: 17, inputs: [{ name: 'n', value: i64([], [9]) }], attrs: { output_datatype: 11 } }, TOL);
       expect(ours[0]!.dtype).toBe('f64');
     });
   }
 
   it('folds to a constant when the size is constant', async () => {
-    const { module } = await expectMatchesOrt('HannWindow', 17, [{ name: 'n', value: i64([], [8]), constant: true }], {}, ['y'], TOL);
+    const { module } = await expectMatchesOrt({ op: 'HannWindow', opset: 17, inputs: [{ name: 'n', value: i64([], [8]), constant: true }] }, TOL);
     expect(module.graph.nodes.map((n) => n.op)).not.toContain('window');
   });
 });
@@ -84,10 +86,10 @@ describe('MelWeightMatrix', () => {
   ];
   for (const [bins, length, rate, lo, hi] of cases) {
     it(`${bins} bins, dft_length ${length}, ${rate} Hz, ${lo}–${hi} Hz`, async () => {
-      await expectMatchesOrt('MelWeightMatrix', 17, [
+      await expectMatchesOrt({ op: 'MelWeightMatrix', opset: 17, inputs: [
         { name: 'b', value: i64([], [bins]) }, { name: 'l', value: i64([], [length]) }, { name: 'r', value: i64([], [rate]) },
         { name: 'lo', value: f32([], [lo]) }, { name: 'hi', value: f32([], [hi]) },
-      ], {}, ['y'], TOL);
+      ] }, TOL);
     });
   }
 });
