@@ -9,6 +9,7 @@ import { importCommand } from './commands/import.js';
 import { compileCommand } from './commands/compile.js';
 import { runCommand } from './commands/run.js';
 import { dumpCommand } from './commands/dump.js';
+import { benchCommand } from './commands/bench.js';
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     .command(compileCommand)
     .command(runCommand)
     .command(dumpCommand)
+    .command(benchCommand)
     .demandCommand(1, 'name a command; see --help')
     .strict()
     .fail((msg, err, y) => {

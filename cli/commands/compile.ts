@@ -1,38 +1,67 @@
-// `ireets compile MODEL.onnx --target cpu -o MODEL.vmfb [--explain]`
-import { rename, writeFile } from 'node:fs/promises';
+// `ireets compile MODEL.onnx [--target cpu] [-o MODEL.vmfb] [--tuning SPEC.json] [--explain] [--json]`
+// Compiles through the build cache (--cache-dir): only what changed since the last build runs.
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
-import { compileOnnx, TARGETS, type Target } from '../../src/stages/compile-pipeline.js';
-import { readInputFile } from '../read-input-file.js';
+import { TARGETS, type Target } from '../../src/stages/compile-pipeline.js';
+import { formatExplain, openCompiler, type TuningSpec } from '../../src/stages/compiler.js';
+import { IreetsError } from '../../src/util/errors.js';
 
 interface CompileArgs {
   model: string;
   target: Target;
   output?: string;
+  tuning?: string;
   explain: boolean;
+  json: boolean;
+  'cache-dir'?: string;
+}
+
+async function readTuning(path: string): Promise<TuningSpec> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new IreetsError('INPUT_INVALID', `cannot read the tuning spec: ${(e as Error).message}`, path, { cause: e });
+  }
+  try {
+    return JSON.parse(text) as TuningSpec;
+  } catch (e) {
+    throw new IreetsError('INPUT_INVALID', `the tuning spec is not JSON: ${(e as Error).message}`, path, { cause: e });
+  }
 }
 
 export const compileCommand: CommandModule<object, CompileArgs> = {
   command: 'compile <model>',
-  describe: 'compile an ONNX model into a module (.vmfb)',
+  describe: 'compile an ONNX model into a module (.vmfb), reusing the build cache',
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: 'path of the .onnx file' })
       .option('target', { choices: TARGETS, default: 'cpu' as Target, describe: 'target to compile for' })
       .option('output', { alias: 'o', type: 'string', describe: 'module file to write (default: MODEL.vmfb)' })
-      .option('explain', { type: 'boolean', default: false, describe: 'list dispatch regions with their keys' }) as never,
+      .option('tuning', { type: 'string', describe: 'tuning spec (JSON: {"default": {...}, "regions": {"<region key>": {"vectorize": false}}})' })
+      .option('explain', { type: 'boolean', default: false, describe: 'show what each stage executed, verified or reused, and why dispatches recompiled' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the build report as JSON' }) as never,
   handler: async (args) => {
-    const bytes = await readInputFile(args.model, 'model');
-    const result = await compileOnnx(bytes, { path: args.model, target: args.target });
+    const tuning = args.tuning ? await readTuning(args.tuning) : undefined;
+    const compiler = await openCompiler({ cacheDir: args['cache-dir'] });
+    let result;
+    try {
+      result = await compiler.compile(args.model, { target: args.target, ...(tuning ? { tuning } : {}) });
+    } finally {
+      await compiler.close();
+    }
     const out = args.output ?? args.model.replace(/\.onnx$/i, '') + '.vmfb';
     // Write atomically: a reader never sees a half-written module.
     const tmp = `${out}.tmp-${process.pid}`;
     await writeFile(tmp, result.module);
     await rename(tmp, out);
-    if (args.explain) {
-      result.dispatches.forEach((d, i) => process.stdout.write(`dispatch ${i}: ${d.key}  ${d.summary}  (executable ${d.executable})\n`));
-      const s = result.schedule;
-      process.stdout.write(`transient arena: ${s.arenaBytes} bytes (intermediates total ${s.intermediateBytes} bytes)\n`);
+    const { explain } = result;
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ output: out, bytes: result.module.length, ...explain }, null, 2)}\n`);
+      return;
     }
-    process.stdout.write(`wrote ${out}: ${result.module.length} bytes, ${result.dispatches.length} dispatches\n`);
+    if (args.explain) process.stdout.write(`${formatExplain(explain)}\n`);
+    else for (const p of explain.staleInputs) process.stderr.write(`ireets: warning: ${p} changed during the build; nothing derived from it was cached\n`);
+    process.stdout.write(`wrote ${out}: ${result.module.length} bytes, ${explain.dispatches} dispatches (${explain.summary})\n`);
   },
 };

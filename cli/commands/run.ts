@@ -6,7 +6,8 @@ import { createDevice } from '../../src/runtime/devices.js';
 import { Session } from '../../src/runtime/session.js';
 import { bytesOf, elementBytes, typedArrayFromBytes, type RuntimeTensor } from '../../src/runtime/tensor.js';
 import { compileOnnx } from '../../src/stages/compile-pipeline.js';
-import { IreetsError } from '../../src/util/errors.js';
+import { openCompiler } from '../../src/stages/compiler.js';
+import { IreetsError, isIreetsError } from '../../src/util/errors.js';
 import { readNpy, writeNpy } from '../../src/util/npy.js';
 import type { TensorSignature } from '../../src/vm/module.js';
 import { readInputFile } from '../read-input-file.js';
@@ -18,6 +19,25 @@ interface RunArgs {
   'output-dir'?: string;
   threads?: number;
   verbose: boolean;
+  'cache-dir'?: string;
+}
+
+/** An ONNX model compiled through the build cache: a model run before is not compiled again. */
+async function compileCached(path: string, cacheDir: string | undefined): Promise<Uint8Array> {
+  let compiler;
+  try {
+    compiler = await openCompiler({ cacheDir });
+  } catch (e) {
+    if (!isIreetsError(e) || e.code !== 'CACHE_IO') throw e;
+    // Running needs no cache: compile from scratch rather than refuse.
+    process.stderr.write(`ireets: warning: ${e.message}; compiling without the cache\n`);
+    return (await compileOnnx(await readInputFile(path, 'model'), { path })).module;
+  }
+  try {
+    return (await compiler.compile(path)).module;
+  } finally {
+    await compiler.close();
+  }
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -32,8 +52,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('threads', { type: 'number', describe: 'CPU threads (default: all cores)' })
       .option('verbose', { type: 'boolean', default: false, describe: 'print the device' }) as never,
   handler: async (args) => {
-    const bytes = await readInputFile(args.model, 'model');
-    const module = /\.onnx$/i.test(args.model) ? (await compileOnnx(bytes, { path: args.model })).module : bytes;
+    const module = /\.onnx$/i.test(args.model) ? await compileCached(args.model, args['cache-dir']) : await readInputFile(args.model, 'model');
     const device = await createDevice(args.device, { threads: args.threads });
     try {
       const session = await Session.load(module, device, args.model);

@@ -52,7 +52,44 @@ export type Stmt =
    */
   | { readonly k: 'for'; readonly v: string; readonly start: Expr; readonly end: Expr; readonly step: number; readonly body: readonly Stmt[]; readonly vectorize?: boolean }
   | { readonly k: 'if'; readonly cond: Expr; readonly then: readonly Stmt[]; readonly else?: readonly Stmt[] }
-  | { readonly k: 'store'; readonly binding: number; readonly index: Expr; readonly value: Expr };
+  | { readonly k: 'store'; readonly binding: number; readonly index: Expr; readonly value: Expr }
+  // f32x4 vector statements (CPU SIMD strategies only; see VecExpr).
+  /** Declares an f32x4 local (or re-sets it: vector locals are mutable). */
+  | { readonly k: 'vlet'; readonly name: string; readonly value: VecExpr }
+  /**
+   * Stores the first `lanes` (default 4) lanes of `value` to elements `index + i*stride` of an
+   * f32 binding; stride 1 with 4 lanes is one contiguous store.
+   */
+  | { readonly k: 'vstore'; readonly binding: number; readonly index: Expr; readonly value: VecExpr; readonly stride: number; readonly lanes?: number }
+  /** Declares f32 locals: `names[i]` = lane i of `value` (scalar code over vector results). */
+  | { readonly k: 'vunpack'; readonly names: readonly string[]; readonly value: VecExpr };
+
+/** Lane-wise f32x4 operations. `min`/`max` select like the scalar ops: min(a,b) = a < b ? a : b. */
+export type VecBinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max';
+export type VecUnaryOp = 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil' | 'trunc' | 'round_even';
+
+/**
+ * Expressions over four f32 lanes, for CPU strategies that hold register tiles in SIMD locals.
+ * They live apart from Expr (statements `vlet`, `vstore`, `vunpack` carry them), so emitters that
+ * have no vectors (WGSL, SPIR-V) see them only as statement kinds they reject.
+ */
+export type VecExpr =
+  | { readonly k: 'vvar'; readonly name: string }
+  /** Four copies of an f32 expression (a `load` of an f32 binding becomes one load-and-splat). */
+  | { readonly k: 'vsplat'; readonly a: Expr }
+  /**
+   * Lane i = element `index + i*stride` of an f32 binding (stride 1: one contiguous load; 0:
+   * broadcast). With `lanes` < 4, only the first `lanes` lanes are read; the others are 0.
+   */
+  | { readonly k: 'vload'; readonly binding: number; readonly index: Expr; readonly stride: number; readonly lanes?: number }
+  /** Lane i = the f32 expression lanes[i]. */
+  | { readonly k: 'vmake'; readonly lanes: readonly [Expr, Expr, Expr, Expr] }
+  | { readonly k: 'vbinary'; readonly op: VecBinaryOp; readonly a: VecExpr; readonly b: VecExpr }
+  | { readonly k: 'vunary'; readonly op: VecUnaryOp; readonly a: VecExpr }
+  /** Lane-wise `a < b ? x : y` (also NaN-safe: a NaN comparison picks `y`). */
+  | { readonly k: 'vselect_lt'; readonly a: VecExpr; readonly b: VecExpr; readonly x: VecExpr; readonly y: VecExpr }
+  /** Lanes picked from the eight lanes of (a, b): lane i = [a0..a3, b0..b3][lanes[i]]. */
+  | { readonly k: 'vshuffle'; readonly a: VecExpr; readonly b: VecExpr; readonly lanes: readonly [number, number, number, number] };
 
 export interface KernelBinding {
   readonly name: string;

@@ -4,6 +4,7 @@ import { add, delinearize, i32, min, mul } from './expr.js';
 import type { Expr, Kernel, KernelBinding } from './kernel-ir.js';
 import { RegionLowering } from './lowering/region-context.js';
 import { getLowering } from './lowering/registry.js';
+import { lowerWithStrategy } from './strategies/index.js';
 import type { Node } from '../ir/graph.js';
 import { isStaticShape } from '../ir/types.js';
 import './lowering/index.js';
@@ -31,6 +32,9 @@ export const ELEMENTS_PER_WORKGROUP = 4096;
  * scalar program of the region's nodes.
  */
 export function lowerRegion(region: DispatchRegion, name: string): Kernel {
+  // A fast strategy (register-tiled SIMD matmul/conv) when one applies to the region.
+  const fast = lowerWithStrategy(region, name);
+  if (fast) return fast;
   const out = region.output;
   const shape = out.type.shape as readonly number[];
   const inner = shape.length > 0 ? shape[shape.length - 1]! : 1;

@@ -12,6 +12,7 @@ import { BATCH_COUNT, canLowerNode, lowerRegion } from '../codegen/lower-region.
 import { specializeBatch, type BatchInfo } from '../ir/batch.js';
 import { scheduleSteps, type Schedule } from '../codegen/schedule.js';
 import { emitWasmExecutable } from '../codegen/wasm/emit-kernel.js';
+import { packWeights } from '../codegen/strategies/pack-weights.js';
 import { CPU_EXECUTABLE_FORMAT } from '../util/cpu-kernel-abi.js';
 import { IreetsError } from '../util/errors.js';
 import { hashBytes, initHashing } from '../util/hash.js';
@@ -53,6 +54,8 @@ export async function optimizeModel(bytes: Uint8Array, options: { path?: string 
   const signature = { inputs: signatureOf(ir, 'inputs'), outputs: signatureOf(ir, 'outputs') };
   const batch = specializeBatch(ir);
   if (batch.symbol) runPipeline(ir, 'fold');
+  // CPU strategies: constant matmul/conv weights stored pre-packed in panels, read back through index remaps.
+  packWeights(ir);
   return { ir, batch, signature };
 }
 
@@ -97,7 +100,7 @@ export function linkedDispatch(exe: VmExecutable, index: number): LinkedDispatch
 }
 
 /** Constant bytes by hash, as the linker puts them in rodata. */
-export function constantBytesOf(ir: IRModule): (hash: string) => Uint8Array {
+export function constantBytesOf(ir: Pick<IRModule, 'constants'>): (hash: string) => Uint8Array {
   return (hash) => {
     const t: Tensor = ir.constants.get(hash)!.load();
     if (t.dtype === 'string') throw new IreetsError('MODEL_UNSUPPORTED', 'string constants cannot live on a device');

@@ -7,6 +7,7 @@ import { convert, nativeBinary, nativeUnaryFloat, reinterpret, valType } from '.
 import { SIMD, W } from './opcodes.js';
 import { canVectorize, coefficientOf } from './vectorize.js';
 import { F16_HELPERS, type HelperFunction } from './f16-helpers.js';
+import { VectorEmitter, type VectorHost } from './emit-vector.js';
 
 
 const TRANSCENDENTAL = new Set(['exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'erf']);
@@ -43,8 +44,9 @@ export function emitWasmExecutable(kernels: readonly Kernel[]): WasmExecutable {
 }
 
 /** Compiles one function body; owns local allocation. */
-class FunctionCompiler {
+class FunctionCompiler implements VectorHost {
   readonly code: number[] = [];
+  private readonly vector = new VectorEmitter(this);
   private readonly locals = new Map<string, { index: number; t: ScalarType }>();
   private readonly localTypes: ValType[] = [];
   private readonly nParams: number;
@@ -93,6 +95,25 @@ class FunctionCompiler {
     return index;
   }
 
+  // VectorHost: what the f32x4 statement emitter (emit-vector.ts) uses.
+  scalarTypeOf(e: Expr): string {
+    return typeOf(e);
+  }
+  bindingBaseLocal(binding: number): number {
+    const base = this.bindingBase[binding];
+    if (base === undefined) throw new Error(`kernel uses binding ${binding}, which it does not declare`);
+    return base;
+  }
+  bindingDType(binding: number): DType {
+    return this.bindingDTypes[binding]!;
+  }
+  newV128Local(): number {
+    return this.newLocal(V128);
+  }
+  declareF32(name: string): number {
+    return this.declare(name, 'f32');
+  }
+
   private tmp(t: ScalarType): number {
     return this.declare(`$tmp${this.tmpCounter++}`, t);
   }
@@ -131,6 +152,11 @@ class FunctionCompiler {
         return;
       case 'store':
         this.store(s.binding, s.index, s.value);
+        return;
+      case 'vlet':
+      case 'vstore':
+      case 'vunpack':
+        this.vector.stmt(s);
         return;
       case 'if':
         this.expr(s.cond);

@@ -4,6 +4,7 @@ import { defineQuery, type DerivedQuery } from '../../graph/query.js';
 import { serializeModule, type SerializedModule } from '../../ir/serialize.js';
 import type { TensorSignature } from '../../vm/module.js';
 import { optimizeModel } from '../compile-pipeline.js';
+import { contentOf } from './file-contents.js';
 import { modelFile } from './inputs.js';
 
 export interface ImportedModel {
@@ -22,7 +23,7 @@ export function defineImportModel(version: string): ImportModelQuery {
     name: 'importModel',
     version,
     compute: async (ctx, path) => {
-      const { ir, batch, signature } = await optimizeModel(ctx.input(modelFile, path), { path });
+      const { ir, batch, signature } = await optimizeModel(contentOf(ctx.input(modelFile, path), path), { path });
       return { module: serializeModule(ir), batchSymbol: batch.symbol, batched: [...batch.batched].sort((a, b) => a - b), signature };
     },
   });

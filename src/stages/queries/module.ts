@@ -1,79 +1,107 @@
-// module({path, target}): links the host program, the executables and the constants into the
-// module's bytes. Reads the target's tuning; asks for one executable per distinct region.
+// module({path, targets}): links the host program of each target and the executables into a
+// module. Reads each target's tuning and asks for one executable per distinct region and target.
+// Its value leaves the weights out (rodata segments are named by constant hash): importModel's
+// value already holds them, and a second copy of a large model in every cached module would
+// double what each edit writes. writeLinkedModule puts them back, byte for byte.
 import type { Schedule } from '../../codegen/schedule.js';
 import { defineQuery, type DerivedQuery } from '../../graph/query.js';
 import { describeNode, type Node } from '../../ir/graph.js';
-import { deserializeModule } from '../../ir/serialize.js';
+import { deserializeConstants, deserializeModule } from '../../ir/serialize.js';
 import { IreetsError, isIreetsError } from '../../util/errors.js';
 import { writeModule } from '../../vm/module-writer.js';
-import type { VmExecutable } from '../../vm/module.js';
+import type { VmExecutable, VmModule } from '../../vm/module.js';
 import { checkHostStep, constantBytesOf, linkedDispatch, type Target } from '../compile-pipeline.js';
-import { linkModule, type CompiledGraph } from '../link.js';
+import { linkModule, type CompiledGraph, type TargetProgram } from '../link.js';
 import { executableKey, type ExecutableQuery } from './executable.js';
-import type { ImportModelQuery } from './import-model.js';
+import type { ImportedModel, ImportModelQuery } from './import-model.js';
 import { tuningSpec } from './inputs.js';
 import { materializePlan, type PartitionQuery, type PlannedGraph } from './partition.js';
 
 export interface ModuleKey {
   path: string;
-  target: Target;
+  /** One host program per target, in this order (a module may carry several). */
+  targets: Target[];
 }
 
-export type ModuleQuery = DerivedQuery<ModuleKey, Uint8Array>;
+export interface LinkedModule {
+  /** The linked module with `rodata` empty. */
+  vm: VmModule;
+  /** The constant hash of each rodata segment, in order. */
+  rodata: string[];
+}
+
+export type ModuleQuery = DerivedQuery<ModuleKey, LinkedModule>;
 
 export function defineModule(
   version: string,
   q: { importModel: ImportModelQuery; partition: PartitionQuery; schedule: DerivedQuery<string, Schedule>; executable: ExecutableQuery },
 ): ModuleQuery {
-  return defineQuery<ModuleKey, Uint8Array>({
+  return defineQuery<ModuleKey, LinkedModule>({
     name: 'module',
     version,
-    compute: async (ctx, { path, target }) => {
+    compute: async (ctx, { path, targets }) => {
+      if (targets.length === 0) throw new IreetsError('INPUT_INVALID', 'name at least one target', path);
       const imported = await ctx.get(q.importModel, path);
       const plan = await ctx.get(q.partition, path);
       const schedule = await ctx.get(q.schedule, path);
-      const tuning = ctx.input(tuningSpec, target);
       const ir = deserializeModule(imported.module);
       const planned = materializePlan(ir, plan);
-
-      const compiled: VmExecutable[] = [];
-      for (const [i, region] of plan.regions.entries()) {
-        try {
-          compiled.push(await ctx.get(q.executable, executableKey(region, target, tuning)));
-        } catch (e) {
-          throw nameDispatch(e, firstDispatchNodes(planned, i));
-        }
-      }
-      // Executables in the order of first use, deduplicated by code, as compileOnnx links them.
-      const executables: VmExecutable[] = [];
-      const byHash = new Map<string, number>();
-      const link = (pg: PlannedGraph): CompiledGraph => {
-        const cg: CompiledGraph = { graph: pg.graph, steps: pg.steps, dispatches: new Map(), regions: new Map() };
-        pg.steps.forEach((s, i) => {
-          if (s.kind === 'host') {
-            checkHostStep(s.node, target);
-            cg.regions.set(i, pg.nested.get(i)!.map(link));
-          } else if (s.kind === 'dispatch') {
-            const exe = compiled[pg.regionOf.get(i)!]!;
-            let index = byHash.get(exe.hash);
-            if (index === undefined) {
-              index = executables.length;
-              executables.push(exe);
-              byHash.set(exe.hash, index);
-            }
-            cg.dispatches.set(i, linkedDispatch(exe, index));
+      const programs: TargetProgram[] = [];
+      for (const target of targets) {
+        const tuning = ctx.input(tuningSpec, target);
+        const compiled: VmExecutable[] = [];
+        for (const [i, region] of plan.regions.entries()) {
+          try {
+            compiled.push(await ctx.get(q.executable, executableKey(region, target, tuning)));
+          } catch (e) {
+            throw nameDispatch(e, firstDispatchNodes(planned, i));
           }
-        });
-        return cg;
+        }
+        programs.push(linkProgram(target, planned, compiled, schedule));
+      }
+      const rodata: string[] = [];
+      const bytesOf = constantBytesOf(ir);
+      const constantBytes = (hash: string): Uint8Array => {
+        bytesOf(hash); // refuses what a device cannot hold, here rather than when the file is written
+        rodata.push(hash);
+        return new Uint8Array(0);
       };
-      const main = link(planned);
-      const vm = linkModule({
-        mod: ir, target, main, schedule, executables, constantBytes: constantBytesOf(ir),
-        batchSymbol: imported.batchSymbol, signature: imported.signature,
-      });
-      return writeModule(vm);
+      const vm = linkModule({ mod: ir, programs, constantBytes, batchSymbol: imported.batchSymbol, signature: imported.signature });
+      return { vm: { ...vm, rodata: [] }, rodata };
     },
   });
+}
+
+/** The module file: the linked module with its weights, from the model they were linked for. */
+export function writeLinkedModule(linked: LinkedModule, imported: ImportedModel): Uint8Array {
+  const bytesOf = constantBytesOf({ constants: deserializeConstants(imported.module.constants) });
+  return writeModule({ ...linked.vm, rodata: linked.rodata.map(bytesOf) });
+}
+
+/** One target's host program: executables in order of first use, deduplicated by code, as compileOnnx links them. */
+function linkProgram(target: Target, planned: PlannedGraph, compiled: readonly VmExecutable[], schedule: Schedule): TargetProgram {
+  const executables: VmExecutable[] = [];
+  const byHash = new Map<string, number>();
+  const link = (pg: PlannedGraph): CompiledGraph => {
+    const cg: CompiledGraph = { graph: pg.graph, steps: pg.steps, dispatches: new Map(), regions: new Map() };
+    pg.steps.forEach((s, i) => {
+      if (s.kind === 'host') {
+        checkHostStep(s.node, target);
+        cg.regions.set(i, pg.nested.get(i)!.map(link));
+      } else if (s.kind === 'dispatch') {
+        const exe = compiled[pg.regionOf.get(i)!]!;
+        let index = byHash.get(exe.hash);
+        if (index === undefined) {
+          index = executables.length;
+          executables.push(exe);
+          byHash.set(exe.hash, index);
+        }
+        cg.dispatches.set(i, linkedDispatch(exe, index));
+      }
+    });
+    return cg;
+  };
+  return { target, main: link(planned), schedule, executables };
 }
 
 /** The IR nodes of the first dispatch that uses region `index` (depth first, like linking). */

@@ -1,0 +1,196 @@
+// Compile-time weight packing for the CPU strategies. A matmul's constant B [K, N] and a conv's
+// constant W [OC, C, KH, KW] are stored in panels of 8 output columns/channels, each panel
+// contiguous over the reduction ([N/8, K, 8], [OC/8, C, KH, KW, 8], zero padded), so a register
+// tile streams its weights from one place. The operand then reads the packed constant through
+// ordinary index remaps (transpose, reshape, slice) that restore the original layout: the IR
+// stays exact for every consumer (the reference interpreter, the generic lowering, other
+// targets), and the tiled strategies find the packed strides by fitting that access.
+import { hashTensor } from '../../ir/constant-hash.js';
+import { removeDeadNodes } from '../../ir/dead-nodes.js';
+import { walkNodes, type Graph, type IRModule, type Node, type Value } from '../../ir/graph.js';
+import { getKernel } from '../../ir/interpret/registry.js';
+import { getOpDef } from '../../ir/ops/registry.js';
+import { Tensor } from '../../ir/tensor.js';
+import { isStaticShape, staticSize } from '../../ir/types.js';
+import '../../ir/interpret/kernels/index.js';
+import '../../ir/ops/index.js';
+
+/** Output columns (matmul) or channels (conv) per packed panel: the strategies' tile width. */
+export const PACK_PANEL = 8;
+/** Weights smaller than this stay as they are (the partition bakes ≤ 16 elements into kernels). */
+const MIN_PACKED_ELEMENTS = 17;
+
+/** Fresh ids and names for nodes and values added to a module. */
+class ModuleIds {
+  private nextValue = 0;
+  private nextNode = 0;
+  private readonly names = new Set<string>();
+
+  constructor(mod: IRModule) {
+    const seeGraph = (g: Graph): void => {
+      for (const v of g.inputs) this.see(v);
+    };
+    seeGraph(mod.graph);
+    for (const n of walkNodes(mod.graph)) {
+      this.nextNode = Math.max(this.nextNode, n.id + 1);
+      n.outputs.forEach((v) => this.see(v));
+      n.regions.forEach(seeGraph);
+    }
+  }
+
+  private see(v: Value): void {
+    this.nextValue = Math.max(this.nextValue, v.id + 1);
+    this.names.add(v.name);
+  }
+
+  value(name: string, type: Value['type']): Value {
+    let n = name;
+    for (let i = 1; this.names.has(n); i++) n = `${name}_${i}`;
+    this.names.add(n);
+    return { id: this.nextValue++, name: n, type };
+  }
+
+  node(op: string, inputs: Value[], output: Value, attrs: Node['attrs'], origin: string | undefined): Node {
+    return { id: this.nextNode++, op, inputs, outputs: [output], attrs, regions: [], ...(origin ? { origin } : {}) };
+  }
+}
+
+/** The tensor behind `v` when it is computed from constants by index remaps only (else undefined). */
+function constantThroughRemaps(mod: IRModule, producer: ReadonlyMap<number, Node>, v: Value): Tensor | undefined {
+  const p = producer.get(v.id);
+  if (!p) return undefined;
+  if (p.op === 'constant') return mod.constants.get(p.attrs['hash'] as string)?.load();
+  if (getOpDef(p.op)?.kind !== 'movement') return undefined;
+  const kernel = getKernel(p.op);
+  if (!kernel) return undefined;
+  const args: (Tensor | null)[] = [];
+  for (const x of p.inputs) {
+    if (!x) {
+      args.push(null);
+      continue;
+    }
+    const t = constantThroughRemaps(mod, producer, x);
+    if (!t) return undefined;
+    args.push(t);
+  }
+  try {
+    return kernel(args, p.attrs, { node: p, runRegion: () => { throw new Error('no regions here'); } })[p.outputs.indexOf(v)];
+  } catch {
+    return undefined;
+  }
+}
+
+class Packer {
+  private readonly ids: ModuleIds;
+  constructor(private readonly mod: IRModule) {
+    this.ids = new ModuleIds(mod);
+  }
+
+  private constant(t: Tensor, name: string, origin: string | undefined, out: Node[]): Value {
+    const hash = hashTensor(t);
+    if (!this.mod.constants.has(hash)) this.mod.constants.set(hash, { hash, type: { dtype: t.dtype, shape: t.shape }, load: () => t });
+    const v = this.ids.value(name, { dtype: t.dtype, shape: [...t.shape] });
+    out.push(this.ids.node('constant', [], v, { hash }, origin));
+    return v;
+  }
+
+  private i64(values: number[], name: string, origin: string | undefined, out: Node[]): Value {
+    return this.constant(Tensor.fromBigInts('i64', [values.length], values.map(BigInt)), name, origin, out);
+  }
+
+  /**
+   * Nodes that read `packed` ([panels, ...reduction, 8]) back as [panels·8 → `extent`, ...reduction]
+   * moved to `axis` (0 for conv weights, 1 for matmul's B); returns the final value.
+   */
+  view(packed: Value, reduction: readonly number[], extent: number, axis: 0 | 1, name: string, origin: string | undefined, out: Node[]): Value {
+    const panels = (packed.type.shape as number[])[0]!;
+    const r = reduction.length;
+    // Packed dims: 0 panel, 1..r reduction, r+1 lane.
+    const perm = axis === 0 ? [0, r + 1, ...reduction.map((_, i) => i + 1)] : [1, 0, 2];
+    const tShape = perm.map((d) => (packed.type.shape as number[])[d]!);
+    const t = this.ids.value(`${name}.unpack`, { dtype: 'f32', shape: tShape });
+    out.push(this.ids.node('transpose', [packed], t, { perm }, origin));
+    const merged = axis === 0 ? [panels * PACK_PANEL, ...reduction] : [reduction[0]!, panels * PACK_PANEL];
+    const shapeConst = this.i64(merged, `${name}.unpack_shape`, origin, out);
+    const rs = this.ids.value(`${name}.unpack`, { dtype: 'f32', shape: merged });
+    out.push(this.ids.node('reshape', [t, shapeConst], rs, {}, origin));
+    if (panels * PACK_PANEL === extent) return rs;
+    const final = [...merged];
+    final[axis] = extent;
+    const sl = this.ids.value(`${name}.unpack`, { dtype: 'f32', shape: final });
+    const args = [this.i64([0], `${name}.starts`, origin, out), this.i64([extent], `${name}.ends`, origin, out), this.i64([axis], `${name}.axes`, origin, out), this.i64([1], `${name}.steps`, origin, out)];
+    out.push(this.ids.node('slice', [rs, ...args], sl, {}, origin));
+    return sl;
+  }
+
+  /** Packed B [ceil(N/8), K, 8] of a matmul's B [K, N]. */
+  packMatmul(node: Node, b: Tensor, out: Node[]): Value {
+    const [k, n] = b.shape as [number, number];
+    const panels = Math.ceil(n / PACK_PANEL);
+    const src = b.data as Float32Array;
+    const dst = new Float32Array(panels * k * PACK_PANEL);
+    for (let p = 0; p < panels; p++) {
+      for (let kk = 0; kk < k; kk++) {
+        for (let j = 0; j < PACK_PANEL && p * PACK_PANEL + j < n; j++) dst[(p * k + kk) * PACK_PANEL + j] = src[kk * n + p * PACK_PANEL + j]!;
+      }
+    }
+    const name = node.inputs[1]!.name;
+    const packed = this.constant(new Tensor('f32', [panels, k, PACK_PANEL], dst), `${name}.packed`, node.origin, out);
+    return this.view(packed, [k], n, 1, name, node.origin, out);
+  }
+
+  /** Packed W [ceil(OC/8), C, KH, KW, 8] of a conv's W [OC, C, KH, KW]. */
+  packConv(node: Node, w: Tensor, out: Node[]): Value {
+    const [oc, ...red] = w.shape as number[];
+    const per = red.reduce((a, b) => a * b, 1);
+    const panels = Math.ceil(oc! / PACK_PANEL);
+    const src = w.data as Float32Array;
+    const dst = new Float32Array(panels * per * PACK_PANEL);
+    for (let o = 0; o < oc!; o++) {
+      const p = Math.floor(o / PACK_PANEL);
+      const j = o % PACK_PANEL;
+      for (let r = 0; r < per; r++) dst[(p * per + r) * PACK_PANEL + j] = src[o * per + r]!;
+    }
+    const name = node.inputs[1]!.name;
+    const packed = this.constant(new Tensor('f32', [panels, ...red, PACK_PANEL], dst), `${name}.packed`, node.origin, out);
+    return this.view(packed, red, oc!, 0, name, node.origin, out);
+  }
+}
+
+const isF32Static = (v: Value | null | undefined): v is Value => !!v && v.type.dtype === 'f32' && isStaticShape(v.type.shape);
+
+/** Which operand of `n` the CPU strategies want packed, if any. */
+function packTarget(n: Node): 'matmul' | 'conv' | undefined {
+  const [a, w] = n.inputs;
+  if (!isF32Static(a) || !isF32Static(w) || !isF32Static(n.outputs[0])) return undefined;
+  const ws = w.type.shape as number[];
+  if (staticSize(ws) < MIN_PACKED_ELEMENTS) return undefined;
+  if (n.op === 'matmul' && ws.length === 2 && (a.type.shape as number[]).length >= 2) return 'matmul';
+  if (n.op === 'conv' && ws.length === 4 && Number(n.attrs['group'] ?? 1) === 1) return 'conv';
+  return undefined;
+}
+
+/**
+ * Packs the constant weights of the main graph's matmul and conv nodes (see above). Mutates
+ * `mod`; returns how many operands were packed. Weights no longer read unpacked are dropped.
+ */
+export function packWeights(mod: IRModule): number {
+  const g = mod.graph;
+  const producer = new Map<number, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) producer.set(o.id, n);
+  const packer = new Packer(mod);
+  const nodes: Node[] = [];
+  let packed = 0;
+  for (const n of g.nodes) {
+    const target = packTarget(n);
+    const w = target ? constantThroughRemaps(mod, producer, n.inputs[1]!) : undefined;
+    if (target && w && w.dtype === 'f32') {
+      n.inputs[1] = target === 'matmul' ? packer.packMatmul(n, w, nodes) : packer.packConv(n, w, nodes);
+      packed++;
+    }
+    nodes.push(n);
+  }
+  g.nodes = nodes;
+  if (packed > 0) removeDeadNodes(mod);
+  return packed;
+}
