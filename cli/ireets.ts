@@ -10,6 +10,7 @@ import { compileCommand } from './commands/compile.js';
 import { runCommand } from './commands/run.js';
 import { dumpCommand } from './commands/dump.js';
 import { benchCommand } from './commands/bench.js';
+import { watchCommand } from './commands/watch.js';
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
@@ -19,12 +20,19 @@ async function main(): Promise<void> {
       describe: 'build cache directory (default: $IREETS_CACHE_DIR or ~/.cache/ireets)',
       global: true,
     })
+    .option('verbose', {
+      type: 'boolean',
+      default: false,
+      describe: 'more detail (device, timings) and stack traces on errors',
+      global: true,
+    })
     .command(cacheCommand)
     .command(importCommand)
     .command(compileCommand)
     .command(runCommand)
     .command(dumpCommand)
     .command(benchCommand)
+    .command(watchCommand)
     .demandCommand(1, 'name a command; see --help')
     .strict()
     .fail((msg, err, y) => {
@@ -38,8 +46,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  // One line per error for users; the stack only when asked for.
+  const verbose = process.argv.includes('--verbose');
   if (isIreetsError(e)) {
     process.stderr.write(`ireets: error [${e.code}]: ${e.message}\n`);
+    if (verbose && e.stack) process.stderr.write(`${e.stack}\n`);
   } else {
     process.stderr.write(`ireets: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   }

@@ -3,6 +3,7 @@
 # also builds dist/ through `prepare`) and the generated fixture models.
 #   - libonnx-testdata: the ONNX conformance suite
 #   - spirv-tools: spirv-val / spirv-dis for the SPIR-V emitter's tests and dumps
+#   - python3-torch, python3-torchvision, python3-onnx: export the fixture models (fixtures/export_torch.py)
 #   - mesa-vulkan-drivers from bookworm-backports (Mesa 25): lavapipe, the CPU Vulkan driver Dawn
 #     (npm `webgpu`) runs on where there is no GPU; bookworm's own Mesa 22 lacks what Dawn needs
 set -euo pipefail
@@ -21,7 +22,7 @@ apt_update() {
 }
 
 missing=()
-for p in libonnx-testdata spirv-tools; do
+for p in libonnx-testdata spirv-tools python3-torch python3-torchvision python3-onnx; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

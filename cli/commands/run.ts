@@ -49,8 +49,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('device', { type: 'string', default: 'cpu', describe: 'cpu | cpu-sync' })
       .option('input', { type: 'string', array: true, default: [] as string[], describe: 'NAME=@file.npy or NAME=random' })
       .option('output-dir', { type: 'string', describe: 'write each output as DIR/<name>.npy' })
-      .option('threads', { type: 'number', describe: 'CPU threads (default: all cores)' })
-      .option('verbose', { type: 'boolean', default: false, describe: 'print the device' }) as never,
+      .option('threads', { type: 'number', describe: 'CPU threads (default: all cores)' }) as never,
   handler: async (args) => {
     const module = /\.onnx$/i.test(args.model) ? await compileCached(args.model, args['cache-dir']) : await readInputFile(args.model, 'model');
     const device = await createDevice(args.device, { threads: args.threads });
