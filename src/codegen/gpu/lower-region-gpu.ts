@@ -1,0 +1,65 @@
+import type { DispatchRegion } from '../../ir/partition.js';
+import { staticSize } from '../../ir/types.js';
+import { IreetsError } from '../../util/errors.js';
+import { add, cmp, delinearize, i32, mul } from '../expr.js';
+import type { Expr, Kernel, KernelBinding } from '../kernel-ir.js';
+import { BATCH_COUNT } from '../lower-region.js';
+import { RegionLowering } from '../lowering/region-context.js';
+import { resolveGpuTuning, type GpuTuning } from './gpu-tuning.js';
+import '../lowering/index.js';
+
+/** Workgroup ids along x and y: a 1-D grid larger than one dimension allows folds into y. */
+export interface GpuGrid {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** Splits `groups` workgroups into an x × y grid with x ≤ `maxPerDim` (x·y ≥ groups). */
+export function splitWorkgroups(groups: number, maxPerDim: number, culprit?: string): GpuGrid {
+  if (groups <= maxPerDim) return { x: groups, y: 1 };
+  const y = Math.ceil(groups / maxPerDim);
+  if (y > maxPerDim) {
+    throw new IreetsError('MODEL_UNSUPPORTED', `${groups} workgroups exceed the ${maxPerDim}² the GPU can launch`, culprit);
+  }
+  return { x: Math.ceil(groups / y), y };
+}
+
+/**
+ * Lowers a dispatch region to a GPU kernel where each invocation computes one output element:
+ * linear id = (workgroup id folded over x and y) × workgroup size + local id; invocations past
+ * the end do nothing. The element's scalar program comes from the same lowering rules and
+ * RegionLowering context as the CPU strategy. Batched regions run one z-slice per sample (wgid.z
+ * is the sample index, as on the CPU).
+ */
+export function lowerRegionGpu(region: DispatchRegion, name: string, tuning: Partial<GpuTuning> = {}): Kernel {
+  const config = resolveGpuTuning('webgpu', tuning);
+  const out = region.output;
+  const shape = out.type.shape as readonly number[];
+  const total = staticSize(shape);
+  const size = config.workgroupSize;
+  const grid = splitWorkgroups(Math.ceil(total / size), config.maxWorkgroupsPerDimension, name);
+
+  const ctx = new RegionLowering(region);
+  const outBinding = region.inputs.length;
+  const wgx: Expr = { k: 'wgid', dim: 0 };
+  const group = grid.y > 1 ? add(mul({ k: 'wgid', dim: 1 }, i32(grid.x)), wgx) : wgx;
+  const id = ctx.bind(add(mul(group, i32(size)), { k: 'lid', dim: 0 }), 'i32');
+  ctx.when(cmp('lt', id, i32(total)), () => {
+    const value = ctx.value(out, delinearize(id, shape));
+    ctx.emit({ k: 'store', binding: outBinding, index: region.batchedOutput ? add(id, ctx.sampleOffset(out)) : id, value });
+  });
+
+  const bindings: KernelBinding[] = [
+    ...region.inputs.map((v, i) => ({ name: `in${i}`, dtype: v.type.dtype, access: 'read' as const })),
+    { name: 'out', dtype: out.type.dtype, access: 'write' },
+  ];
+  const batched = region.batchedOutput || region.batchedInputs.some(Boolean);
+  return {
+    name,
+    bindings,
+    numParams: 0,
+    workgroupCount: [i32(grid.x), i32(grid.y), batched ? BATCH_COUNT : i32(1)],
+    workgroupSize: [size, 1, 1],
+    body: ctx.statements,
+  };
+}
