@@ -1,4 +1,4 @@
-// `ireets compile MODEL.onnx [--target cpu] [-o MODEL.vmfb] [--tuning SPEC.json] [--explain] [--json]`
+// `ireets compile MODEL.onnx [--target cpu[,webgpu,vulkan-spirv]] [-o MODEL.vmfb] [--tuning SPEC.json] [--explain] [--json]`
 // Compiles through the build cache (--cache-dir): only what changed since the last build runs.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
@@ -8,7 +8,7 @@ import { IreetsError } from '../../src/util/errors.js';
 
 interface CompileArgs {
   model: string;
-  target: Target;
+  target: string;
   output?: string;
   tuning?: string;
   explain: boolean;
@@ -30,23 +30,34 @@ async function readTuning(path: string): Promise<TuningSpec> {
   }
 }
 
+/** `cpu,webgpu` → the targets, each checked; a module carries one host program per target. */
+export function parseTargets(spec: string): Target[] {
+  const targets = spec.split(',').map((t) => t.trim()).filter(Boolean);
+  for (const t of targets) {
+    if (!(TARGETS as readonly string[]).includes(t)) throw new IreetsError('INPUT_INVALID', `unknown target ${t} (known: ${TARGETS.join(', ')})`);
+  }
+  if (targets.length === 0) throw new IreetsError('INPUT_INVALID', 'no target given');
+  return targets as Target[];
+}
+
 export const compileCommand: CommandModule<object, CompileArgs> = {
   command: 'compile <model>',
   describe: 'compile an ONNX model into a module (.vmfb), reusing the build cache',
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: 'path of the .onnx file' })
-      .option('target', { choices: TARGETS, default: 'cpu' as Target, describe: 'target to compile for' })
+      .option('target', { type: 'string', default: 'cpu', describe: `target(s) to compile for, comma-separated: ${TARGETS.join(', ')}` })
       .option('output', { alias: 'o', type: 'string', describe: 'module file to write (default: MODEL.vmfb)' })
       .option('tuning', { type: 'string', describe: 'tuning spec (JSON: {"default": {...}, "regions": {"<region key>": {"vectorize": false}}})' })
       .option('explain', { type: 'boolean', default: false, describe: 'show what each stage executed, verified or reused, and why dispatches recompiled' })
       .option('json', { type: 'boolean', default: false, describe: 'print the build report as JSON' }) as never,
   handler: async (args) => {
+    const targets = parseTargets(args.target);
     const tuning = args.tuning ? await readTuning(args.tuning) : undefined;
     const compiler = await openCompiler({ cacheDir: args['cache-dir'] });
     let result;
     try {
-      result = await compiler.compile(args.model, { target: args.target, ...(tuning ? { tuning } : {}) });
+      result = await compiler.compile(args.model, { targets, ...(tuning ? { tuning } : {}) });
     } finally {
       await compiler.close();
     }

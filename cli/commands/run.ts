@@ -2,10 +2,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { createDevice } from '../../src/runtime/devices.js';
+import { createDevice, targetOfDevice } from '../../src/runtime/devices.js';
 import { Session } from '../../src/runtime/session.js';
 import { bytesOf, elementBytes, typedArrayFromBytes, type RuntimeTensor } from '../../src/runtime/tensor.js';
-import { compileOnnx } from '../../src/stages/compile-pipeline.js';
+import { compileOnnx, type Target } from '../../src/stages/compile-pipeline.js';
 import { openCompiler } from '../../src/stages/compiler.js';
 import { IreetsError, isIreetsError } from '../../src/util/errors.js';
 import { readNpy, writeNpy } from '../../src/util/npy.js';
@@ -23,7 +23,7 @@ interface RunArgs {
 }
 
 /** An ONNX model compiled through the build cache: a model run before is not compiled again. */
-async function compileCached(path: string, cacheDir: string | undefined): Promise<Uint8Array> {
+async function compileCached(path: string, cacheDir: string | undefined, target: Target): Promise<Uint8Array> {
   let compiler;
   try {
     compiler = await openCompiler({ cacheDir });
@@ -31,10 +31,10 @@ async function compileCached(path: string, cacheDir: string | undefined): Promis
     if (!isIreetsError(e) || e.code !== 'CACHE_IO') throw e;
     // Running needs no cache: compile from scratch rather than refuse.
     process.stderr.write(`ireets: warning: ${e.message}; compiling without the cache\n`);
-    return (await compileOnnx(await readInputFile(path, 'model'), { path })).module;
+    return (await compileOnnx(await readInputFile(path, 'model'), { path, target })).module;
   }
   try {
-    return (await compiler.compile(path)).module;
+    return (await compiler.compile(path, { target })).module;
   } finally {
     await compiler.close();
   }
@@ -46,12 +46,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: '.vmfb module or .onnx model' })
-      .option('device', { type: 'string', default: 'cpu', describe: 'cpu | cpu-sync' })
+      .option('device', { type: 'string', default: 'cpu', describe: 'cpu | cpu-sync | webgpu | webgpu:N' })
       .option('input', { type: 'string', array: true, default: [] as string[], describe: 'NAME=@file.npy or NAME=random' })
       .option('output-dir', { type: 'string', describe: 'write each output as DIR/<name>.npy' })
       .option('threads', { type: 'number', describe: 'CPU threads (default: all cores)' }) as never,
   handler: async (args) => {
-    const module = /\.onnx$/i.test(args.model) ? await compileCached(args.model, args['cache-dir']) : await readInputFile(args.model, 'model');
+    // An ONNX model compiles for the device's target through the cache, as `compile` would.
+    const module = /\.onnx$/i.test(args.model)
+      ? await compileCached(args.model, args['cache-dir'], targetOfDevice(args.device))
+      : await readInputFile(args.model, 'model');
     const device = await createDevice(args.device, { threads: args.threads });
     try {
       const session = await Session.load(module, device, args.model);

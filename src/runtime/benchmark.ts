@@ -87,6 +87,8 @@ export interface DispatchTiming {
   entryPoint: string;
   workgroups: readonly [number, number, number];
   median_ms: number;
+  /** The fastest run: what the kernel does when nothing else competes for the core. */
+  min_ms: number;
 }
 
 export interface DispatchProfile {
@@ -145,6 +147,7 @@ export async function profileDispatches(session: Session, inputs: readonly Runti
       entryPoint: exe.entryPoints[cmd.entry] ?? String(cmd.entry),
       workgroups: cmd.workgroups,
       median_ms: median(samples),
+      min_ms: Math.min(...samples),
     };
   });
   dispatches.sort((a, b) => b.median_ms - a.median_ms || a.ordinal - b.ordinal);

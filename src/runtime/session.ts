@@ -62,7 +62,8 @@ export class Session {
     try {
       for (const t of ordered) {
         const bytes = bytesOf(t.data);
-        const b = this.device.allocator.allocate(bytes.length, 'io');
+        // At least 8 and a multiple of 8: GPU drivers bind 64-bit elements in whole words.
+        const b = this.device.allocator.allocate(Math.max(8, Math.ceil(bytes.length / 8) * 8), 'io');
         buffers.push(b);
         if (bytes.length > 0) await this.device.write(b, 0, bytes);
       }

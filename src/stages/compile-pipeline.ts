@@ -12,17 +12,26 @@ import { BATCH_COUNT, canLowerNode, lowerRegion } from '../codegen/lower-region.
 import { specializeBatch, type BatchInfo } from '../ir/batch.js';
 import { scheduleSteps, type Schedule } from '../codegen/schedule.js';
 import { emitWasmExecutable } from '../codegen/wasm/emit-kernel.js';
+import { lowerRegionGpu } from '../codegen/gpu/lower-region-gpu.js';
+import { emitWgslExecutable } from '../codegen/wgsl/emit-wgsl.js';
+import { emitSpirvExecutable, SPIRV_EXECUTABLE_FORMAT } from '../codegen/spirv/index.js';
+import { WGSL_EXECUTABLE_FORMAT } from '../util/wgsl-kernel-abi.js';
 import { packWeights } from '../codegen/strategies/pack-weights.js';
 import { CPU_EXECUTABLE_FORMAT } from '../util/cpu-kernel-abi.js';
 import { IreetsError } from '../util/errors.js';
 import { hashBytes, initHashing } from '../util/hash.js';
 import { writeModule } from '../vm/module-writer.js';
 import type { TensorSignature, VmExecutable } from '../vm/module.js';
-import { linkModule, signatureOf, type CompiledGraph, type LinkedDispatch } from './link.js';
+import { linkModule, signatureOf, type CompiledGraph, type LinkedDispatch, type TargetProgram } from './link.js';
 import { applyTuning, type RegionTuning } from './queries/tuning.js';
 
-export type Target = 'cpu';
-export const TARGETS: readonly Target[] = ['cpu'];
+/**
+ * Targets: `cpu` (WebAssembly SIMD, one workgroup per thread), `webgpu` (WGSL, one invocation
+ * per output element) and `vulkan-spirv` (the same GPU kernels as SPIR-V; no Vulkan HAL driver
+ * runs them yet, but modules carry them and `ireets dump` shows them).
+ */
+export type Target = 'cpu' | 'webgpu' | 'vulkan-spirv';
+export const TARGETS: readonly Target[] = ['cpu', 'webgpu', 'vulkan-spirv'];
 
 export interface CompiledDispatch {
   key: string;
@@ -73,17 +82,23 @@ export function checkHostStep(node: Node, target: Target): void {
 
 /** Executable for one region on one target: the unit the build graph caches by region content. */
 export function compileRegion(region: DispatchRegion, target: Target, tuning: RegionTuning = {}): VmExecutable {
-  if (target !== 'cpu') throw new IreetsError('INPUT_INVALID', `unknown target ${target}`);
-  const kernel = applyTuning(lowerRegion(region, 'main'), tuning);
-  const { code, entryPoints } = emitWasmExecutable([kernel]);
-  // Counts are static, except a z of BATCH_COUNT (recorded as -1): the batch size at run time.
-  const wg = kernel.workgroupCount.map((e) => (e.k === 'const' ? Number(e.v) : e === BATCH_COUNT ? -1 : null));
-  return {
-    hash: hashBytes(code),
-    format: CPU_EXECUTABLE_FORMAT,
-    code,
-    meta: { entryPoints: entryPoints.map((name) => ({ name })), workgroupCount: wg, bindings: kernel.bindings },
-  };
+  if (target === 'cpu') {
+    const kernel = applyTuning(lowerRegion(region, 'main'), tuning);
+    const { code, entryPoints } = emitWasmExecutable([kernel]);
+    // Counts are static, except a z of BATCH_COUNT (recorded as -1): the batch size at run time.
+    const wg = kernel.workgroupCount.map((e) => (e.k === 'const' ? Number(e.v) : e === BATCH_COUNT ? -1 : null));
+    return {
+      hash: hashBytes(code),
+      format: CPU_EXECUTABLE_FORMAT,
+      code,
+      meta: { entryPoints: entryPoints.map((name) => ({ name })), workgroupCount: wg, bindings: kernel.bindings },
+    };
+  }
+  if (target !== 'webgpu' && target !== 'vulkan-spirv') throw new IreetsError('INPUT_INVALID', `unknown target ${String(target)} (known: ${TARGETS.join(', ')})`);
+  const kernel = lowerRegionGpu(region, 'main');
+  const { code, meta } = target === 'webgpu' ? emitWgslExecutable([kernel]) : emitSpirvExecutable([kernel]);
+  const entry = (meta as unknown as { entryPoints: readonly { workgroupCount: readonly (number | null)[] }[] }).entryPoints[0]!;
+  return { hash: hashBytes(code), format: target === 'webgpu' ? WGSL_EXECUTABLE_FORMAT : SPIRV_EXECUTABLE_FORMAT, code, meta: { ...meta, workgroupCount: entry.workgroupCount } as unknown as Record<string, unknown> };
 }
 
 /** Executable for dispatch step `index` of `steps` on one target. */
@@ -109,38 +124,51 @@ export function constantBytesOf(ir: Pick<IRModule, 'constants'>): (hash: string)
   };
 }
 
-export async function compileOnnx(bytes: Uint8Array, options: { path?: string; target?: Target } = {}): Promise<CompileResult> {
-  const target = options.target ?? 'cpu';
+export async function compileOnnx(
+  bytes: Uint8Array,
+  options: { path?: string; target?: Target; targets?: readonly Target[] } = {},
+): Promise<CompileResult> {
+  const targets = [...(options.targets ?? [options.target ?? 'cpu'])];
   const { ir, batch, signature } = await optimizeModel(bytes, { path: options.path });
 
-  const executables: VmExecutable[] = [];
-  const byHash = new Map<string, number>();
   const dispatches: CompiledDispatch[] = [];
-  // Partitions a graph and compiles its dispatches; control-flow steps compile their regions too.
-  const compileGraph = (graph: Graph, batched: ReadonlySet<number>): CompiledGraph => {
-    const steps = partitionForTarget(ir, graph, batched);
-    const cg: CompiledGraph = { graph, steps, dispatches: new Map(), regions: new Map() };
-    steps.forEach((s, i) => {
-      if (s.kind === 'host') {
-        checkHostStep(s.node, target);
-        cg.regions.set(i, s.node.regions.map((r) => compileGraph(r, new Set())));
-        return;
-      }
-      if (s.kind !== 'dispatch') return;
-      const exe = compileRegion(s.region, target);
-      let index = byHash.get(exe.hash);
-      if (index === undefined) {
-        index = executables.length;
-        executables.push(exe);
-        byHash.set(exe.hash, index);
-      }
-      cg.dispatches.set(i, linkedDispatch(exe, index));
-      dispatches.push({ key: regionKey(s.region), summary: summarizeRegion(s.region), executable: index });
-    });
-    return cg;
-  };
-  const main = compileGraph(ir.graph, batch.batched);
-  const schedule = scheduleSteps(ir, main.steps, batch.batched);
-  const vm = linkModule({ mod: ir, programs: [{ target, main, schedule, executables }], constantBytes: constantBytesOf(ir), batchSymbol: batch.symbol, signature });
-  return { module: writeModule(vm), ir, steps: main.steps, schedule, dispatches };
+  const programs: TargetProgram[] = [];
+  let firstSteps: Step[] = [];
+  let firstSchedule: Schedule | undefined;
+  for (const target of targets) {
+    const executables: VmExecutable[] = [];
+    const byHash = new Map<string, number>();
+    // Partitions a graph and compiles its dispatches; control-flow steps compile their regions too.
+    const compileGraph = (graph: Graph, batched: ReadonlySet<number>): CompiledGraph => {
+      const steps = partitionForTarget(ir, graph, batched);
+      const cg: CompiledGraph = { graph, steps, dispatches: new Map(), regions: new Map() };
+      steps.forEach((s, i) => {
+        if (s.kind === 'host') {
+          checkHostStep(s.node, target);
+          cg.regions.set(i, s.node.regions.map((r) => compileGraph(r, new Set())));
+          return;
+        }
+        if (s.kind !== 'dispatch') return;
+        const exe = compileRegion(s.region, target);
+        let index = byHash.get(exe.hash);
+        if (index === undefined) {
+          index = executables.length;
+          executables.push(exe);
+          byHash.set(exe.hash, index);
+        }
+        cg.dispatches.set(i, linkedDispatch(exe, index));
+        if (target === targets[0]) dispatches.push({ key: regionKey(s.region), summary: summarizeRegion(s.region), executable: index });
+      });
+      return cg;
+    };
+    const main = compileGraph(ir.graph, batch.batched);
+    const schedule = scheduleSteps(ir, main.steps, batch.batched);
+    if (!firstSchedule) {
+      firstSchedule = schedule;
+      firstSteps = main.steps;
+    }
+    programs.push({ target, main, schedule, executables });
+  }
+  const vm = linkModule({ mod: ir, programs, constantBytes: constantBytesOf(ir), batchSymbol: batch.symbol, signature });
+  return { module: writeModule(vm), ir, steps: firstSteps, schedule: firstSchedule!, dispatches };
 }

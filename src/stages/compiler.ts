@@ -4,19 +4,25 @@
 //
 //   const compiler = await openCompiler({ cacheDir });
 //   const { module, explain } = await compiler.compile('model.onnx', { target: 'cpu' });
+//   await compiler.compileToFile('model.onnx', 'model.vmfb');   // leaves an up-to-date file alone
 //   await compiler.close();
 import { readFile } from 'node:fs/promises';
-import { LmdbStore } from '../cache/lmdbStore.js';
+import { resolve } from 'node:path';
+import { LmdbStore } from '../cache/lmdb-store.js';
+import { cancelledError, raceCancel, signalCanceller } from '../graph/cancellation.js';
 import { Database } from '../graph/database.js';
 import { Durability } from '../graph/durability.js';
 import type { QueryEvent } from '../graph/events.js';
 import { IreetsError } from '../util/errors.js';
 import { initHashing } from '../util/hash.js';
 import { TARGETS, type Target } from './compile-pipeline.js';
-import { digestOf, releaseContent, retainContent, type FileDigest } from './queries/file-contents.js';
+import { ContentChangedError, digestOf, releaseContent, retainContent, type FileDigest } from './queries/file-contents.js';
+import { currentStamp, isRacy, readSnapshot, sameStamp, type FileStamp } from './queries/file-snapshot.js';
 import { explainBuild, previousBuild, type Explain } from './queries/explain.js';
 import { compilerQueries, modelFile, tuningSpec } from './queries/index.js';
-import { writeLinkedModule } from './queries/module.js';
+import { linkedModuleFile, moduleFileIsCurrent, writeModuleFile, type WrittenModule } from './queries/module-file.js';
+import type { ModuleKey } from './queries/module.js';
+import { readModelStamp, StampBatch } from './queries/stamps.js';
 import { checkTuningSpec, type TuningSpec } from './queries/tuning.js';
 
 export type { Explain, RecompiledRegion, StageExplain } from './queries/explain.js';
@@ -37,6 +43,11 @@ export interface CompileOptions {
   targets?: readonly Target[];
   /** Tuning for the target(s); omitted means none. */
   tuning?: TuningSpec;
+  /**
+   * Abandons the build (rejecting with QUERY_CANCELLED), e.g. when a watcher sees a newer
+   * change. Work finished before the abort stays memoized for the next build.
+   */
+  signal?: AbortSignal;
 }
 
 export interface CompileOutput {
@@ -44,91 +55,227 @@ export interface CompileOutput {
   explain: Explain;
 }
 
+export interface CompileToFileOutput {
+  output: string;
+  /** Size of the module file. */
+  bytes: number;
+  /** false: the file already held exactly this module and was left alone. */
+  written: boolean;
+  explain: Explain;
+}
+
 export interface Compiler {
   /** Compiles the model at `path` (bytes read now), reusing every cached result that still holds. */
   compile(path: string, options?: CompileOptions): Promise<CompileOutput>;
+  /**
+   * Compiles into the module file `output`, written atomically (temp file + rename). A file
+   * this compiler (or another process over the same cache) wrote with the same module, and
+   * nobody touched since, is left as it is: a no-op build reads no weights and writes nothing.
+   */
+  compileToFile(path: string, output: string, options?: CompileOptions): Promise<CompileToFileOutput>;
   /** The cache directory in use. */
   readonly cacheDir: string;
   /** Waits for builds in flight, then closes the cache. */
   close(): Promise<void>;
 }
 
-async function readModelFile(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    throw new IreetsError('INPUT_INVALID', `cannot read the model: ${(e as Error).message}`, path, { cause: e });
-  }
+function readError(path: string, e: unknown): IreetsError {
+  return new IreetsError('INPUT_INVALID', `cannot read the model: ${(e as Error).message}`, path, { cause: e });
 }
+
+/** What this compiler knows of a path's content: its digest, and the stamp that vouches for it. */
+interface PathState {
+  digest: FileDigest;
+  /** Absent when read through a custom `readFile`: nothing vouches, so rechecks re-read. */
+  stamp: FileStamp | undefined;
+  readStartNs: bigint;
+}
+
+/** Where a build's module goes. */
+type Sink = { kind: 'memory' } | { kind: 'file'; output: string };
 
 export async function openCompiler(options: CompilerOptions = {}): Promise<Compiler> {
   await initHashing();
   const store = await LmdbStore.open({ cacheDir: options.cacheDir });
   const q = compilerQueries();
   const db = new Database({ store, queries: q.all });
-  const read = options.readFile ?? readModelFile;
+  const customRead = options.readFile;
   // One build at a time: events and explanations belong to exactly one build.
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
-  // The content behind each path's current input, for the import that may need it.
-  const holding = new Map<string, FileDigest>();
-  const hold = (path: string, digest: FileDigest, bytes: Uint8Array): void => {
-    retainContent(digest, bytes);
-    const old = holding.get(path);
-    if (old) releaseContent(old);
-    holding.set(path, digest);
+  const paths = new Map<string, PathState>();
+  const persistedChecked = new Set<string>();
+  // The module bytes last made per module key (compile()): a function of the module's value.
+  const lastModule = new Map<string, { fingerprint: string; bytes: Uint8Array }>();
+  const outputs = new Map<string, WrittenModule>();
+
+  /** Holds the content behind `path`'s digest for the import, releasing the previous one. */
+  const hold = (path: string, state: PathState, bytes: Uint8Array | undefined): void => {
+    retainContent(state.digest, bytes, path);
+    const old = paths.get(path);
+    if (old) releaseContent(old.digest);
+    paths.set(path, state);
+  };
+  const forget = (path: string): void => {
+    const old = paths.get(path);
+    if (old) releaseContent(old.digest);
+    paths.delete(path);
   };
 
-  const build = async (path: string, opts: CompileOptions): Promise<CompileOutput> => {
+  /** A stamp the file still carries, and one old enough to be trusted. */
+  const vouches = async (path: string, s: PathState | undefined): Promise<boolean> => {
+    if (!s?.stamp || isRacy(s.stamp, s.readStartNs)) return false;
+    const now = await currentStamp(path);
+    return now !== undefined && sameStamp(now, s.stamp);
+  };
+
+  /** The model's digest now; reads and hashes the file only when no stamp vouches for an earlier read. */
+  const readModel = async (path: string, stamps: StampBatch): Promise<FileDigest> => {
+    if (customRead) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await customRead(path);
+      } catch (e) {
+        throw readError(path, e);
+      }
+      const state = { digest: digestOf(bytes), stamp: undefined, readStartNs: 0n };
+      hold(path, state, bytes);
+      return state.digest;
+    }
+    const known = paths.get(path);
+    if (await vouches(path, known)) return known!.digest;
+    if (!known && !persistedChecked.has(path)) {
+      // A fresh process: an earlier one may have read this very file.
+      persistedChecked.add(path);
+      const persisted = readModelStamp(store, path);
+      if (persisted && (await vouches(path, persisted))) {
+        hold(path, persisted, undefined);
+        return persisted.digest;
+      }
+    }
+    let snapshot;
+    try {
+      snapshot = await readSnapshot(path);
+    } catch (e) {
+      throw readError(path, e);
+    }
+    const state = { digest: digestOf(snapshot.bytes), stamp: snapshot.stamp, readStartNs: snapshot.readStartNs };
+    hold(path, state, snapshot.bytes);
+    // Worth keeping for the next process only once it can vouch (not racy).
+    if (!isRacy(state.stamp, state.readStartNs)) stamps.model(path, state);
+    return state.digest;
+  };
+
+  /** Before caching: is the file still what the build read? A stamp that vouches saves the re-read. */
+  const recheck = (path: string, state: PathState) => async (): Promise<FileDigest> => {
+    if (await vouches(path, state)) return state.digest;
+    return digestOf(customRead ? await customRead(path) : await readFile(path));
+  };
+
+  const build = async <T>(path: string, opts: CompileOptions, sink: Sink): Promise<{ explain: Explain; result: T }> => {
     const t0 = performance.now();
+    const signal = opts.signal;
     const targets = [...(opts.targets ?? [opts.target ?? 'cpu'])];
     for (const t of targets) {
       if (!TARGETS.includes(t)) throw new IreetsError('INPUT_INVALID', `unknown target ${t} (known: ${TARGETS.join(', ')})`);
     }
     const tuning = opts.tuning ?? {};
     checkTuningSpec(tuning);
-    const bytes = await read(path);
-    const digest = digestOf(bytes);
-    hold(path, digest, bytes);
+    const stamps = new StampBatch();
+    const digest = await readModel(path, stamps);
+    if (signal?.aborted) throw cancelledError('a newer build was requested', path);
     const before = previousBuild(store, q, path, targets);
-    db.setInput(modelFile, path, digest, { durability: Durability.LOW, recheck: async () => digestOf(await read(path)) });
+    db.setInput(modelFile, path, digest, { durability: Durability.LOW, recheck: recheck(path, paths.get(path)!) });
     for (const t of targets) db.setInput(tuningSpec, t, tuning, Durability.HIGH);
 
     const events: QueryEvent[] = [];
     const subscription = db.events$.subscribe((e) => events.push(e));
-    let module: Uint8Array;
+    const key: ModuleKey = { path, targets };
+    let result: unknown;
     try {
-      // Both verified or computed just now: at most loads from the store.
-      module = writeLinkedModule(await db.get(q.module, { path, targets }), await db.get(q.importModel, path));
+      const linked = await db.get(q.module, key, { signal });
+      const fingerprint = db.inspect(q.module, key)!.valueFingerprint;
+      const bytesOf = async () => linkedModuleFile(db, q, linked, await db.get(q.importModel, path, { signal }), signal);
+      if (sink.kind === 'memory') {
+        const id = JSON.stringify(key);
+        const last = lastModule.get(id);
+        const bytes = last?.fingerprint === fingerprint ? last.bytes : await bytesOf();
+        lastModule.set(id, { fingerprint, bytes });
+        result = bytes;
+      } else {
+        const output = resolve(sink.output);
+        const current = await moduleFileIsCurrent(store, outputs, output, fingerprint);
+        if (current) {
+          result = { output: sink.output, bytes: current.size, written: false };
+        } else {
+          const bytes = await bytesOf();
+          if (signal?.aborted) throw cancelledError('a newer build was requested', path);
+          const written = await writeModuleFile(output, bytes, fingerprint);
+          outputs.set(output, written);
+          stamps.output(output, written);
+          result = { output: sink.output, bytes: bytes.length, written: true };
+        }
+      }
     } catch (e) {
       subscription.unsubscribe();
       // Keep what did succeed (e.g. the import of a model whose link fails); the build's error wins.
-      await db.commit().catch(() => undefined);
+      // A cancelled build leaves that to the build that replaces it.
+      if (!signal?.aborted) await db.commit().catch(() => undefined);
       throw e;
     }
     const plan = await db.get(q.partition, path); // verified above: at most a load from the store
     subscription.unsubscribe();
     const report = await db.commit();
+    await stamps.write(store).catch(() => undefined); // only a shortcut for later builds
     const pathHash = store.fingerprintValue(path);
     const staleInputs = report.staleInputs.some((s) => s.query === modelFile.name && s.keyHash === pathHash) ? [path] : [];
     const explain = explainBuild({ store, path, targets, tuning, plan, events, before, staleInputs, ms: performance.now() - t0 });
-    return { module, explain };
+    return { explain, result: result as T };
+  };
+
+  /** A build, once more from a fresh read if a stamp vouched for content that changed meanwhile. */
+  const buildFresh = async <T>(path: string, opts: CompileOptions, sink: Sink) => {
+    try {
+      return await build<T>(path, opts, sink);
+    } catch (e) {
+      if (!(e instanceof ContentChangedError)) throw e;
+      forget(path);
+      return build<T>(path, opts, sink);
+    }
+  };
+
+  const enqueue = <T>(path: string, opts: CompileOptions, run: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new IreetsError('INTERNAL', 'compile() after close()'));
+    const p = queue.then(() => {
+      if (opts.signal?.aborted) throw cancelledError('a newer build was requested', path);
+      return run();
+    });
+    queue = p.catch(() => undefined);
+    // An aborted build answers at once; the next one still waits until it has wound down.
+    return opts.signal ? raceCancel(p, signalCanceller(opts.signal, path)) : p;
   };
 
   return {
     cacheDir: store.dir,
     compile(path, opts = {}) {
-      if (closed) return Promise.reject(new IreetsError('INTERNAL', 'compile() after close()'));
-      const run = queue.then(() => build(path, opts));
-      queue = run.catch(() => undefined);
-      return run;
+      return enqueue(path, opts, async () => {
+        const { explain, result } = await buildFresh<Uint8Array>(path, opts, { kind: 'memory' });
+        return { module: result, explain };
+      });
+    },
+    compileToFile(path, output, opts = {}) {
+      return enqueue(path, opts, async () => {
+        const { explain, result } = await buildFresh<Omit<CompileToFileOutput, 'explain'>>(path, opts, { kind: 'file', output });
+        return { ...result, explain };
+      });
     },
     async close() {
       if (closed) return;
       closed = true;
       await queue;
-      for (const d of holding.values()) releaseContent(d);
-      holding.clear();
+      for (const s of paths.values()) releaseContent(s.digest);
+      paths.clear();
+      lastModule.clear();
       await store.close();
     },
   };

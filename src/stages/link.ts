@@ -64,6 +64,14 @@ interface BufRef {
 
 type ImportDesc = { name: string; params: readonly ('i' | 'r')[]; results: readonly ('i' | 'r')[] };
 
+/**
+ * Bytes to allocate for a value: at least 8 and a multiple of 8, because GPU drivers bind 64-bit
+ * elements in whole 8-byte words (an empty or one-word tensor still binds 8 bytes).
+ */
+export function bufferBytes(valueBytes: number): number {
+  return Math.max(8, Math.ceil(valueBytes / 8) * 8);
+}
+
 /** Integer registers below this index hold values that live across commands; above are scratch. */
 const PERSISTENT_I = 256;
 
@@ -166,7 +174,7 @@ class HostProgramEmitter {
       const reg = this.newR();
       locals.push(reg);
       this.resetScratch();
-      this.allocate(Math.max(1, valueBytes(v)), reg);
+      this.allocate(bufferBytes(valueBytes(v)), reg);
       const ref = { reg, offset: 0, length: valueBytes(v), scaleOffset: false, scaleLength: false };
       env.set(v.id, ref);
       return ref;
@@ -241,12 +249,12 @@ class HostProgramEmitter {
     const scalar = (bytes: number): BufRef => {
       const reg = this.newR();
       this.resetScratch();
-      this.allocate(bytes, reg);
+      this.allocate(bufferBytes(bytes), reg);
       return { reg, offset: 0, length: bytes, scaleOffset: false, scaleLength: false };
     };
     const iterBuf = scalar(8);
     const condBuf = scalar(1);
-    const carried = initial.map((v) => scalar(Math.max(1, valueBytes(v!))));
+    const carried = initial.map((v) => scalar(valueBytes(v!)));
     initial.forEach((v, k) => this.copy(this.ref(env, v!), carried[k]!, valueBytes(v!), false));
     this.flush();
     this.resetScratch();
@@ -286,8 +294,8 @@ class HostProgramEmitter {
     for (let k = 0; k < nCarried; k++) bodyEnv.set(bodyInputs[2 + k]!.id, carried[k]!);
     // Body outputs: cond, carried…, scan outputs…; scan slice k of iteration i goes to outs[nCarried + k] at i × slice bytes.
     const condOut = scalar(1);
-    const carriedOut = bodyOutputs.slice(1, 1 + nCarried).map((v) => scalar(Math.max(1, valueBytes(v))));
-    const scanOut = bodyOutputs.slice(1 + nCarried).map((v) => scalar(Math.max(1, valueBytes(v))));
+    const carriedOut = bodyOutputs.slice(1, 1 + nCarried).map((v) => scalar(valueBytes(v)));
+    const scanOut = bodyOutputs.slice(1 + nCarried).map((v) => scalar(valueBytes(v)));
     this.emitBlock(body, bodyEnv, [condOut, ...carriedOut, ...scanOut]);
     carriedOut.forEach((r, k) => this.copy(r, carried[k]!, r.length, false));
     scanOut.forEach((r, k) => {
@@ -396,7 +404,7 @@ function linkProgram(asm: ModuleAssembler, input: LinkInput, program: TargetProg
   else b.constNull(batchArena.index);
   outputs.forEach((o, i) => {
     h.resetScratch();
-    h.allocate(h.scaled(Math.max(1, schedule.outputBytes[i]!), schedule.outputBatched[i]!), o);
+    h.allocate(h.scaled(bufferBytes(schedule.outputBytes[i]!), schedule.outputBatched[i]!), o);
   });
   h.call(HAL_IMPORTS.createCommandBuffer, [], [h.cb]);
   const main = program.main;

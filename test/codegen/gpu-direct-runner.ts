@@ -13,7 +13,7 @@ import { lowerRegionGpu } from '../../src/codegen/gpu/lower-region-gpu.js';
 import type { GpuTuning } from '../../src/codegen/gpu/gpu-tuning.js';
 import { emitWgslExecutable } from '../../src/codegen/wgsl/emit-wgsl.js';
 import type { HalBuffer, HalDevice, HalExecutable } from '../../src/hal/types.js';
-import { WGSL_EXECUTABLE_FORMAT } from '../../src/hal/webgpu/wgsl-abi.js';
+import { WGSL_EXECUTABLE_FORMAT } from '../../src/util/wgsl-kernel-abi.js';
 import { decodeModel, importModelProto } from '../../src/frontend/import-model.js';
 import { encodeTensorProto, readTensorProtoFile } from '../../src/frontend/tensor-proto.js';
 import type { ModelProto } from '../../src/frontend/onnx-proto.js';

@@ -11,7 +11,7 @@ import type { Attrs, Value } from '../../src/ir/graph.js';
 import { interpretModule } from '../../src/ir/interpret/interpreter.js';
 import { partitionGraph } from '../../src/ir/partition.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { WGSL_EXECUTABLE_FORMAT } from '../../src/hal/webgpu/wgsl-abi.js';
+import { WGSL_EXECUTABLE_FORMAT } from '../../src/util/wgsl-kernel-abi.js';
 import { buildModule, type BuiltModule } from '../support/lowering-harness.js';
 import { compareTensors } from '../conformance/compare.js';
 import { runDirectGpu, useWebGpuDevice, webGpuUnavailable } from './gpu-direct-runner.js';

@@ -8,7 +8,7 @@ import { computeType } from '../../src/codegen/kernel-ir.js';
 import { byteSize, type DType } from '../../src/ir/dtype.js';
 import { bf16BitsToNumber, f16BitsToNumber, numberToBf16Bits, numberToF16Bits } from '../../src/ir/float16.js';
 import { erf } from '../../src/util/erf.js';
-import { WGSL_EXECUTABLE_FORMAT } from '../../src/hal/webgpu/wgsl-abi.js';
+import { WGSL_EXECUTABLE_FORMAT } from '../../src/util/wgsl-kernel-abi.js';
 import type { WebGpuDevice } from '../../src/hal/webgpu/webgpu-device.js';
 import { useWebGpuDevice, webGpuUnavailable } from './gpu-direct-runner.js';
 

@@ -19,6 +19,7 @@ export interface PreparedModel {
 const BACKENDS: Record<string, () => Promise<Backend>> = {
   ref: async () => (await import('./backends/ref.js')).refBackend,
   cpu: async () => (await import('./backends/cpu.js')).cpuBackend,
+  webgpu: async () => (await import('./backends/webgpu.js')).webgpuBackend,
   // ONNX Runtime: a peer that checks the harness, not an ireets backend.
   ort: async () => (await import('./backends/ort.js')).ortBackend,
 };

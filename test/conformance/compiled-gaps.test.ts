@@ -17,7 +17,7 @@ describe.each(compiled)('backend %s against ref', (backend) => {
       if (s.status !== 'pass') continue;
       const m = mine[name];
       if (!m || m.status === 'pass') continue;
-      const gap = knownGapOf(m);
+      const gap = knownGapOf(m, name, backend);
       if (!gap) unexplained.push(`${name}: ${m.status} ${m.message ?? ''}`);
     }
     expect(unexplained, `cases passing on ref fail on ${backend} for no known reason`).toEqual([]);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { WebGpuDevice } from '../../src/hal/webgpu/webgpu-device.js';
 import type { HalBuffer, HalExecutable } from '../../src/hal/types.js';
-import { WGSL_EXECUTABLE_FORMAT, type WgslExecutableMeta } from '../../src/hal/webgpu/wgsl-abi.js';
+import { WGSL_EXECUTABLE_FORMAT, type WgslExecutableMeta } from '../../src/util/wgsl-kernel-abi.js';
 import { useWebGpuDevice, webGpuUnavailable } from '../codegen/gpu-direct-runner.js';
 
 const unavailable = await webGpuUnavailable();

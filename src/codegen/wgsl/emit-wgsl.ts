@@ -1,12 +1,12 @@
 /**
  * The WGSL emitter: kernels → one WGSL module with one `@compute` entry point per kernel (the
- * ABI is in src/hal/webgpu/wgsl-abi.ts). WGSL has no 64-bit types: i64/u64 compute as i32/u32
+ * ABI is in src/util/wgsl-kernel-abi.ts). WGSL has no 64-bit types: i64/u64 compute as i32/u32
  * and f64 as f32, while buffers keep the CPU's byte layout (see wgsl-storage.ts); the executable's
  * `meta.narrowed` lists what a kernel relied on. Locals are hoisted to function-scope `var`s,
  * which keeps the kernel IR's function-wide local semantics (as in WebAssembly).
  */
 import { computeType, type Expr, type Kernel, type ScalarType, type Stmt } from '../kernel-ir.js';
-import type { WgslBindingMeta, WgslEntryMeta, WgslExecutableMeta } from '../../hal/webgpu/wgsl-abi.js';
+import type { WgslBindingMeta, WgslEntryMeta, WgslExecutableMeta } from '../../util/wgsl-kernel-abi.js';
 import { IreetsError } from '../../util/errors.js';
 import { collectHelpers, WGSL_HELPERS } from './wgsl-helpers.js';
 import { binary, COMPARISONS, comparison, convert, literal, NOTE_F64, NOTE_I64, reinterpret, unary, type ScalarSink } from './wgsl-scalar.js';

@@ -5,7 +5,7 @@
  * shared with neighbouring tensors keep their other bytes. Buffers are bound whole; params carry
  * byte offsets.
  */
-import type { WgslExecutableMeta } from './wgsl-abi.js';
+import type { WgslExecutableMeta } from '../../util/wgsl-kernel-abi.js';
 
 export const UTILITY_WORKGROUP = 64;
 

@@ -17,7 +17,7 @@ import { encodeCommands, type EncoderContext } from './webgpu-encoder.js';
 import { loadWgslExecutable, type WebGpuExecutable } from './webgpu-executable.js';
 import { GpuTimelineSemaphore } from './webgpu-semaphore.js';
 import { UTILITY_SHADERS } from './utility-shaders.js';
-import { alignTo4, WGSL_EXECUTABLE_FORMAT } from './wgsl-abi.js';
+import { alignTo4, WGSL_EXECUTABLE_FORMAT } from '../../util/wgsl-kernel-abi.js';
 
 export interface WebGpuDeviceOptions {
   /** The GPU object (`navigator.gpu` in a browser). Default: navigator.gpu, else Dawn via npm `webgpu`. */

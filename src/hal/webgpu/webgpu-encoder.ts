@@ -6,7 +6,7 @@ import { GPU_BUFFER_USAGE, type WebGpuBuffer } from './webgpu-buffer.js';
 import type { GpuCommand } from './webgpu-command-buffer.js';
 import type { LoadedEntry, WebGpuExecutable } from './webgpu-executable.js';
 import { UTILITY_WORKGROUP } from './utility-shaders.js';
-import { alignTo4 } from './wgsl-abi.js';
+import { alignTo4 } from '../../util/wgsl-kernel-abi.js';
 
 /** What the encoder needs from the device. */
 export interface EncoderContext {

@@ -2,7 +2,7 @@
 import { IreetsError } from '../../util/errors.js';
 import type { HalExecutable } from '../types.js';
 import { GPU_SHADER_STAGE_COMPUTE } from './webgpu-buffer.js';
-import type { WgslEntryMeta, WgslExecutableMeta } from './wgsl-abi.js';
+import type { WgslEntryMeta, WgslExecutableMeta } from '../../util/wgsl-kernel-abi.js';
 
 /** One entry point, ready to dispatch. */
 export interface LoadedEntry {

@@ -8,6 +8,7 @@ import type { Target } from '../compile-pipeline.js';
 import { executableKey } from './executable.js';
 import { STAGES, type CompilerQueries } from './index.js';
 import type { GraphPlan, PartitionPlan } from './partition.js';
+import { regionLabel } from './region-label.js';
 import type { TuningSpec } from './tuning.js';
 
 export interface StageExplain {
@@ -23,6 +24,8 @@ export interface RecompiledRegion {
   /** regionKey() of the region (16 hex digits). */
   regionKey: string;
   summary: string;
+  /** A short name after its heaviest op, e.g. "conv 3x3, 96→96" (regionLabel). */
+  label: string;
   target: Target;
   /** How many dispatches of the model run this region. */
   dispatches: number;
@@ -126,7 +129,7 @@ export function explainBuild(x: ExplainInput): Explain {
     x.plan.regions.forEach((r, i) => {
       const ms = executed.get(x.store.fingerprintValue(executableKey(r, target, x.tuning)));
       if (ms === undefined) return;
-      recompiled.push({ regionKey: r.key, summary: r.summary, target, dispatches: uses[i]!, cause: causeOf(r.key, target), ms });
+      recompiled.push({ regionKey: r.key, summary: r.summary, label: regionLabel(r.body), target, dispatches: uses[i]!, cause: causeOf(r.key, target), ms });
     });
   }
   const dispatches = x.plan.dispatches * x.targets.length;

@@ -1,7 +1,13 @@
 // Model files enter the build graph as content digests, not bytes: fingerprinting a digest is
 // free, where re-encoding a 50 MB file on every build (and again to recheck it) is not. The
 // bytes wait here, by digest, for the import that needs them. The import is still a pure
-// function of its input: a digest names exactly one content.
+// function of its input: a digest names exactly one content. When a stamp vouched for the
+// digest without a read (stamps.ts), the bytes are read on first need and checked against it.
+//
+// Beside the bytes, a held content keeps the large constants its import produced in this
+// process (constants.ts), so a build can hand them to the cache without reading them back.
+import { readFile } from 'node:fs/promises';
+import type { Tensor } from '../../ir/tensor.js';
 import { hashBytes } from '../../util/hash.js';
 import { IreetsError } from '../../util/errors.js';
 
@@ -11,7 +17,17 @@ export interface FileDigest {
   size: number;
 }
 
-const held = new Map<string, { bytes: Uint8Array; holders: number }>();
+interface HeldContent {
+  /** Undefined until first needed when the digest came from a stamp. */
+  bytes: Uint8Array | undefined;
+  /** A path it was read from (the import resolves external data next to it). */
+  path: string;
+  holders: number;
+  /** Large constants of its import, by constant hash, once the import ran in this process. */
+  constants: ReadonlyMap<string, Tensor> | undefined;
+}
+
+const held = new Map<string, HeldContent>();
 
 export function digestOf(bytes: Uint8Array): FileDigest {
   return { digest: hashBytes(bytes), size: bytes.length };
@@ -19,11 +35,25 @@ export function digestOf(bytes: Uint8Array): FileDigest {
 
 const idOf = (d: FileDigest): string => `${d.digest}/${d.size}`;
 
-/** Keeps `bytes` available under their digest until released as often as retained. */
-export function retainContent(d: FileDigest, bytes: Uint8Array): void {
+/**
+ * Keeps `bytes` available under their digest until released as often as retained; without
+ * bytes, they are read from `path` when first needed.
+ */
+export function retainContent(d: FileDigest, bytes: Uint8Array | undefined, path = 'model'): void {
   const entry = held.get(idOf(d));
-  if (entry) entry.holders++;
-  else held.set(idOf(d), { bytes, holders: 1 });
+  if (entry) {
+    entry.holders++;
+    entry.bytes ??= bytes;
+  } else {
+    held.set(idOf(d), { bytes, path, holders: 1, constants: undefined });
+  }
+}
+
+/** Thrown when bytes read late no longer match the digest a stamp vouched for: build again. */
+export class ContentChangedError extends IreetsError {
+  constructor(path: string) {
+    super('INPUT_INVALID', 'the model changed while it was being compiled; build again', path);
+  }
 }
 
 export function releaseContent(d: FileDigest): void {
@@ -32,8 +62,45 @@ export function releaseContent(d: FileDigest): void {
 }
 
 /** The bytes behind a digest; only asked for while the compiler that read them holds them. */
-export function contentOf(d: FileDigest, path: string): Uint8Array {
+export async function contentOf(d: FileDigest, path: string): Promise<Uint8Array> {
   const entry = held.get(idOf(d));
   if (!entry) throw new IreetsError('INTERNAL', `the content of the model (digest ${d.digest}) is no longer held`, path);
+  if (!entry.bytes) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(entry.path);
+    } catch (e) {
+      throw new IreetsError('INPUT_INVALID', `cannot read the model: ${(e as Error).message}`, entry.path, { cause: e });
+    }
+    const got = digestOf(bytes);
+    if (got.digest !== d.digest || got.size !== d.size) throw new ContentChangedError(entry.path);
+    entry.bytes = bytes;
+  }
   return entry.bytes;
+}
+
+/** Records the large constants the import of `d` produced (kept while `d` is held). */
+export function rememberConstants(d: FileDigest, constants: ReadonlyMap<string, Tensor>): void {
+  const entry = held.get(idOf(d));
+  if (entry) entry.constants = constants;
+}
+
+/** A large constant by hash from the imports of held contents, if one of them has it. */
+export function heldConstant(hash: string): Tensor | undefined {
+  for (const entry of held.values()) {
+    const t = entry.constants?.get(hash);
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/** Held contents whose import has not run in this process: what a lost constant can be re-derived from. */
+export function contentsWithoutConstants(): { digest: FileDigest; path: string }[] {
+  const out: { digest: FileDigest; path: string }[] = [];
+  for (const [id, entry] of held) {
+    if (entry.constants) continue;
+    const [digest, size] = id.split('/') as [string, string];
+    out.push({ digest: { digest, size: Number(size) }, path: entry.path });
+  }
+  return out;
 }

@@ -1,14 +1,35 @@
 // importModel(path): the model file → optimized tensor IR (import, fold, batch specialization),
-// serialized with its constants' bytes.
+// serialized with its small constants' bytes. Large constants (weights) are named by content
+// hash only: their bytes are cached once each under constantData(hash) (constants.ts), so an
+// edit that keeps the weights re-encodes and writes no weight bytes, and the value every later
+// stage reads stays small.
 import { defineQuery, type DerivedQuery } from '../../graph/query.js';
-import { serializeModule, type SerializedModule } from '../../ir/serialize.js';
+import type { DType } from '../../ir/dtype.js';
+import type { IRModule } from '../../ir/graph.js';
+import { deserializeModule, type SerializedConstant, type SerializedModule } from '../../ir/serialize.js';
+import { serializeModule } from '../../ir/serialize.js';
+import type { Tensor } from '../../ir/tensor.js';
+import { IreetsError } from '../../util/errors.js';
 import type { TensorSignature } from '../../vm/module.js';
 import { optimizeModel } from '../compile-pipeline.js';
-import { contentOf } from './file-contents.js';
+import { contentOf, rememberConstants } from './file-contents.js';
 import { modelFile } from './inputs.js';
 
+/** Constants of more bytes than this are cached on their own, by content hash. */
+export const SEPARATE_CONSTANT_BYTES = 4096;
+
+/** A large constant of the model: its bytes are constantData(hash). */
+export interface WeightRef {
+  hash: string;
+  dtype: DType;
+  shape: number[];
+}
+
 export interface ImportedModel {
+  /** The optimized module; its `constants` hold the small constants only. */
   module: SerializedModule;
+  /** The large constants, in walk order. */
+  weights: WeightRef[];
   /** The dynamic batch symbol, or null when every shape is static. */
   batchSymbol: string | null;
   /** Ids of values that carry the batch, ascending. */
@@ -23,8 +44,49 @@ export function defineImportModel(version: string): ImportModelQuery {
     name: 'importModel',
     version,
     compute: async (ctx, path) => {
-      const { ir, batch, signature } = await optimizeModel(contentOf(ctx.input(modelFile, path), path), { path });
-      return { module: serializeModule(ir), batchSymbol: batch.symbol, batched: [...batch.batched].sort((a, b) => a - b), signature };
+      const digest = ctx.input(modelFile, path);
+      const { ir, batch, signature } = await optimizeModel(await contentOf(digest, path), { path });
+      const { module, weights, tensors } = splitWeights(ir);
+      // The bytes of this import's weights, for constantData to hand to the cache without a copy.
+      rememberConstants(digest, tensors);
+      return { module, weights, batchSymbol: batch.symbol, batched: [...batch.batched].sort((a, b) => a - b), signature };
     },
   });
+}
+
+const isSeparate = (c: SerializedConstant): boolean => c.dtype !== 'string' && (c.data as ArrayBufferView).byteLength > SEPARATE_CONSTANT_BYTES;
+
+/** The serialized module with its large constants taken out, and those constants' tensors. */
+export function splitWeights(ir: IRModule): { module: SerializedModule; weights: WeightRef[]; tensors: Map<string, Tensor> } {
+  const full = serializeModule(ir);
+  const weights: WeightRef[] = [];
+  const tensors = new Map<string, Tensor>();
+  const small: SerializedConstant[] = [];
+  for (const c of full.constants) {
+    if (!isSeparate(c)) {
+      small.push(c);
+      continue;
+    }
+    weights.push({ hash: c.hash, dtype: c.dtype, shape: [...c.shape] });
+    tensors.set(c.hash, ir.constants.get(c.hash)!.load());
+  }
+  return { module: { ...full, constants: small }, weights, tensors };
+}
+
+/**
+ * The IR of an imported model for the stages after import: weights appear by type only (the
+ * partition, the schedule and the linker look at their types, never their bytes).
+ */
+export function importedModule(imported: ImportedModel): IRModule {
+  const ir = deserializeModule(imported.module);
+  for (const w of imported.weights) {
+    ir.constants.set(w.hash, {
+      hash: w.hash,
+      type: { dtype: w.dtype, shape: w.shape },
+      load: () => {
+        throw new IreetsError('INTERNAL', `the bytes of weight ${w.hash} are not at hand in this stage (constantData holds them)`);
+      },
+    });
+  }
+  return ir;
 }

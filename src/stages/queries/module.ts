@@ -1,19 +1,18 @@
 // module({path, targets}): links the host program of each target and the executables into a
 // module. Reads each target's tuning and asks for one executable per distinct region and target.
-// Its value leaves the weights out (rodata segments are named by constant hash): importModel's
-// value already holds them, and a second copy of a large model in every cached module would
+// Its value leaves the constants out (rodata segments are named by constant hash): importModel's
+// value and constantData hold them, and a copy of a large model in every cached module would
 // double what each edit writes. writeLinkedModule puts them back, byte for byte.
 import type { Schedule } from '../../codegen/schedule.js';
 import { defineQuery, type DerivedQuery } from '../../graph/query.js';
 import { describeNode, type Node } from '../../ir/graph.js';
-import { deserializeConstants, deserializeModule } from '../../ir/serialize.js';
 import { IreetsError, isIreetsError } from '../../util/errors.js';
 import { writeModule } from '../../vm/module-writer.js';
 import type { VmExecutable, VmModule } from '../../vm/module.js';
-import { checkHostStep, constantBytesOf, linkedDispatch, type Target } from '../compile-pipeline.js';
+import { checkHostStep, linkedDispatch, type Target } from '../compile-pipeline.js';
 import { linkModule, type CompiledGraph, type TargetProgram } from '../link.js';
 import { executableKey, type ExecutableQuery } from './executable.js';
-import type { ImportedModel, ImportModelQuery } from './import-model.js';
+import { importedModule, type ImportModelQuery } from './import-model.js';
 import { tuningSpec } from './inputs.js';
 import { materializePlan, type PartitionQuery, type PlannedGraph } from './partition.js';
 
@@ -44,7 +43,7 @@ export function defineModule(
       const imported = await ctx.get(q.importModel, path);
       const plan = await ctx.get(q.partition, path);
       const schedule = await ctx.get(q.schedule, path);
-      const ir = deserializeModule(imported.module);
+      const ir = importedModule(imported);
       const planned = materializePlan(ir, plan);
       const programs: TargetProgram[] = [];
       for (const target of targets) {
@@ -60,9 +59,9 @@ export function defineModule(
         programs.push(linkProgram(target, planned, compiled, schedule));
       }
       const rodata: string[] = [];
-      const bytesOf = constantBytesOf(ir);
       const constantBytes = (hash: string): Uint8Array => {
-        bytesOf(hash); // refuses what a device cannot hold, here rather than when the file is written
+        // Refuses what a device cannot hold, here rather than when the file is written.
+        if (ir.constants.get(hash)?.type.dtype === 'string') throw new IreetsError('MODEL_UNSUPPORTED', 'string constants cannot live on a device');
         rodata.push(hash);
         return new Uint8Array(0);
       };
@@ -72,9 +71,8 @@ export function defineModule(
   });
 }
 
-/** The module file: the linked module with its weights, from the model they were linked for. */
-export function writeLinkedModule(linked: LinkedModule, imported: ImportedModel): Uint8Array {
-  const bytesOf = constantBytesOf({ constants: deserializeConstants(imported.module.constants) });
+/** The module file: the linked module with its constants' bytes put back. */
+export function writeLinkedModule(linked: LinkedModule, bytesOf: (hash: string) => Uint8Array): Uint8Array {
   return writeModule({ ...linked.vm, rodata: linked.rodata.map(bytesOf) });
 }
 

@@ -7,11 +7,11 @@ import { defineQuery, type DerivedQuery } from '../../graph/query.js';
 import { walkNodes, type Graph, type IRModule, type Node, type Value } from '../../ir/graph.js';
 import type { DispatchRegion, Step } from '../../ir/partition.js';
 import { regionKey, summarizeRegion } from '../../ir/region-key.js';
-import { deserializeModule, serializeRegion, type SerializedRegion } from '../../ir/serialize.js';
+import { serializeRegion, type SerializedRegion } from '../../ir/serialize.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { IreetsError } from '../../util/errors.js';
 import { partitionForTarget } from '../compile-pipeline.js';
-import type { ImportModelQuery } from './import-model.js';
+import { importedModule, type ImportModelQuery } from './import-model.js';
 
 export type StepPlan =
   | { kind: 'dispatch'; region: number; output: number; inputs: number[]; nodes: number[]; inlined: number[] }
@@ -46,7 +46,7 @@ export function definePartition(version: string, importModel: ImportModelQuery):
     version,
     compute: async (ctx, path) => {
       const imported = await ctx.get(importModel, path);
-      return planPartition(deserializeModule(imported.module), new Set(imported.batched));
+      return planPartition(importedModule(imported), new Set(imported.batched));
     },
   });
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bump when the shape of a query's value changes without any source folder below changing. */
-const QUERY_FORMAT = 1;
+const QUERY_FORMAT = 2;
 
 const SOURCE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -47,4 +47,9 @@ export function sourceSalt(folders: readonly string[]): string {
   h.update(`format ${QUERY_FORMAT}\n`);
   for (const f of [...folders].sort()) h.update(`${f} ${hashFolder(f)}\n`);
   return h.digest('hex').slice(0, 16);
+}
+
+/** The salt of a query whose result depends on no source code, only on the value format. */
+export function formatSalt(name: string): string {
+  return `${name}-format-${QUERY_FORMAT}`;
 }

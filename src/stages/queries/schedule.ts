@@ -2,8 +2,7 @@
 // independent; it reads the IR (for sizes and constants) and the partition plan.
 import { scheduleSteps, type Schedule } from '../../codegen/schedule.js';
 import { defineQuery, type DerivedQuery } from '../../graph/query.js';
-import { deserializeModule } from '../../ir/serialize.js';
-import type { ImportModelQuery } from './import-model.js';
+import { importedModule, type ImportModelQuery } from './import-model.js';
 import { materializePlan, type PartitionQuery } from './partition.js';
 
 export type ScheduleQuery = DerivedQuery<string, Schedule>;
@@ -15,7 +14,7 @@ export function defineSchedule(version: string, importModel: ImportModelQuery, p
     compute: async (ctx, path) => {
       const imported = await ctx.get(importModel, path);
       const plan = await ctx.get(partition, path);
-      const ir = deserializeModule(imported.module);
+      const ir = importedModule(imported);
       // Schedule is plain data (its placements a Map by value id): it is stored as is.
       return scheduleSteps(ir, materializePlan(ir, plan).steps, new Set(imported.batched));
     },

@@ -1,0 +1,132 @@
+// `ireets watch --run`: after each rebuild, run the new module on the same inputs and say how
+// each output moved since the last run (largest and mean absolute change, and the argmax of a
+// row of scores), e.g.
+//   output: f32[1,1000] max |Δ| 3.1e-2, mean |Δ| 4.0e-3, argmax 281 → 281
+import { readFile } from 'node:fs/promises';
+import { createDevice } from '../runtime/devices.js';
+import { Session } from '../runtime/session.js';
+import { elementBytes, typedArrayFromBytes, type RuntimeTensor } from '../runtime/tensor.js';
+import { IreetsError } from '../util/errors.js';
+import { readNpy } from '../util/npy.js';
+import type { TensorSignature } from '../vm/module.js';
+
+export interface RunSpec {
+  /** `cpu` or `cpu-sync` (default cpu). */
+  device?: string;
+  threads?: number;
+  /** `NAME=@file.npy` or `NAME=random`, as `ireets run` takes them. */
+  inputs: readonly string[];
+}
+
+/** A runner for WatchOptions.afterBuild: loads the module file, runs it, compares with the last run. */
+export function moduleRunner(spec: RunSpec): (modulePath: string, signal: AbortSignal) => Promise<string[]> {
+  const given = parseInputs(spec.inputs);
+  let last: Map<string, RuntimeTensor> | undefined;
+  return async (modulePath, signal) => {
+    const bytes = await readFile(modulePath);
+    // A fresh device per run: a session's constants stay resident on its device until the device goes.
+    const device = await createDevice(spec.device ?? 'cpu', { threads: spec.threads });
+    let outputs: RuntimeTensor[];
+    let session: Session;
+    try {
+      session = await Session.load(bytes, device, modulePath);
+      for (const name of given.keys()) {
+        if (!session.inputs.some((s) => s.name === name)) throw new IreetsError('INPUT_INVALID', `the model has no input named ${name} (inputs: ${session.inputs.map((s) => s.name).join(', ')})`);
+      }
+      const inputs: RuntimeTensor[] = [];
+      for (const sig of session.inputs) inputs.push(await resolveInput(sig, given.get(sig.name)));
+      if (signal.aborted) throw signal.reason;
+      outputs = await session.run(inputs);
+    } finally {
+      await device.destroy();
+    }
+    const now = new Map(session.outputs.map((s, i) => [s.name, outputs[i]!]));
+    const lines = [...now].map(([name, t]) => `  ${name}: ${t.dtype}[${t.shape.join(',')}] ${describeMove(last?.get(name), t)}`);
+    last = now;
+    return lines;
+  };
+}
+
+/** How `now` differs from `before` (or a preview of it on the first run). */
+export function describeMove(before: RuntimeTensor | undefined, now: RuntimeTensor): string {
+  if (!before) return preview(now);
+  if (before.dtype !== now.dtype || before.shape.join() !== now.shape.join()) return `was ${before.dtype}[${before.shape.join(',')}]: ${preview(now)}`;
+  let max = 0;
+  let sum = 0;
+  let nans = 0;
+  for (let i = 0; i < now.data.length; i++) {
+    const d = Math.abs(Number(now.data[i]!) - Number(before.data[i]!));
+    if (Number.isNaN(d)) nans++;
+    else {
+      max = Math.max(max, d);
+      sum += d;
+    }
+  }
+  if (max === 0 && nans === 0) return 'unchanged';
+  const parts = [`max |Δ| ${fmt(max)}`, `mean |Δ| ${fmt(sum / Math.max(1, now.data.length - nans))}`];
+  if (nans > 0) parts.push(`${nans} NaN`);
+  const row = now.shape[now.shape.length - 1] ?? 0;
+  if (row > 1 && now.data.length === row) parts.push(`argmax ${argmax(before)} → ${argmax(now)}`);
+  return parts.join(', ');
+}
+
+const fmt = (x: number): string => (x === 0 ? '0' : x >= 0.01 && x < 1000 ? x.toPrecision(3) : x.toExponential(1));
+
+function argmax(t: RuntimeTensor): number {
+  let best = 0;
+  for (let i = 1; i < t.data.length; i++) if (Number(t.data[i]!) > Number(t.data[best]!)) best = i;
+  return best;
+}
+
+function preview(t: RuntimeTensor): string {
+  const n = Math.min(6, t.data.length);
+  const vals: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = t.data[i]!;
+    vals.push(typeof v === 'bigint' ? v.toString() : Number.isInteger(v) ? String(v) : v.toPrecision(5));
+  }
+  return `[${vals.join(', ')}${t.data.length > n ? ', …' : ''}]`;
+}
+
+function parseInputs(specs: readonly string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const s of specs) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new IreetsError('INPUT_INVALID', `--input ${s}: expected NAME=@file.npy or NAME=random`);
+    m.set(s.slice(0, eq), s.slice(eq + 1));
+  }
+  return m;
+}
+
+async function resolveInput(sig: TensorSignature, spec: string | undefined): Promise<RuntimeTensor> {
+  if (spec === undefined) throw new IreetsError('INPUT_INVALID', `missing --input ${sig.name}=@file.npy (or ${sig.name}=random); it is ${sig.dtype}[${sig.shape.join(',')}]`);
+  if (spec === 'random') return randomInput(sig);
+  if (!spec.startsWith('@')) throw new IreetsError('INPUT_INVALID', `--input ${sig.name}=${spec}: expected @file.npy or random`);
+  const path = spec.slice(1);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new IreetsError('INPUT_INVALID', `cannot read input ${sig.name}: ${(e as Error).message}`, path, { cause: e });
+  }
+  const npy = readNpy(bytes, path);
+  return { dtype: npy.dtype, shape: npy.shape, data: typedArrayFromBytes(npy.dtype, npy.bytes) };
+}
+
+/** The same deterministic values `ireets run NAME=random` gives, so runs compare. */
+function randomInput(sig: TensorSignature): RuntimeTensor {
+  if (sig.shape.some((d) => typeof d !== 'number')) throw new IreetsError('INPUT_INVALID', `input ${sig.name} has symbolic dims [${sig.shape.join(',')}]; give it as a .npy file`);
+  const shape = sig.shape as number[];
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = typedArrayFromBytes(sig.dtype, new Uint8Array(n * elementBytes(sig.dtype)));
+  let seed = 12345;
+  for (let i = 0; i < n; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const u = seed / 2 ** 32;
+    if (out instanceof BigInt64Array || out instanceof BigUint64Array) out[i] = BigInt(Math.floor(u * 10));
+    else if (sig.dtype === 'bool') out[i] = u < 0.5 ? 0 : 1;
+    else if (sig.dtype.startsWith('f')) out[i] = u * 2 - 1;
+    else out[i] = Math.floor(u * 10);
+  }
+  return { dtype: sig.dtype, shape, data: out };
+}

@@ -1,0 +1,142 @@
+// `ireets watch` as an rxjs pipeline: file changes → debounce → build (a newer change cancels
+// the build in flight) → module written atomically → optionally run. Each build ends in one
+// event: built, failed (the last good module stays in place) or cancelled.
+//
+//   watchBuilds(compiler, { model: 'm.onnx', output: 'm.vmfb', tuning: 't.json' }).subscribe((e) => ...)
+//
+// The model and the tuning spec are read afresh by every build, so a half-written file (an
+// editor mid-save) fails that build only, and the next save recovers.
+import { readFile } from 'node:fs/promises';
+import { buffer, concat, debounceTime, defer, from, map, Observable, of, share, switchMap } from 'rxjs';
+import { cancelledError } from '../graph/cancellation.js';
+import { IreetsError } from '../util/errors.js';
+import type { Target } from './compile-pipeline.js';
+import type { Compiler, Explain, TuningSpec } from './compiler.js';
+import { checkTuningSpec } from './queries/tuning.js';
+import { fileChanges } from './watch-files.js';
+
+export type WatchSource = 'model' | 'tuning';
+
+export interface WatchOptions {
+  model: string;
+  /** The module file, replaced atomically after each good build. */
+  output: string;
+  target?: Target;
+  /** A tuning spec (JSON) to read at every build and to watch like the model. */
+  tuning?: string;
+  /** Quiet time after the last change before a build starts (default 100 ms). */
+  debounceMs?: number;
+  /** What to react to (default: the model's and the tuning spec's changes on disk). */
+  changes?: Observable<WatchSource>;
+  /** Runs after each build that wrote a new module; its lines join the build's event. */
+  afterBuild?: (output: string, signal: AbortSignal) => Promise<string[]>;
+}
+
+interface BuildEventBase {
+  /** What changed since the last build ([] for the first build). */
+  changed: WatchSource[];
+}
+
+export type WatchEvent =
+  | (BuildEventBase & {
+      kind: 'built';
+      /** The first good build of this watch. */
+      first: boolean;
+      /** Reading inputs to module renamed into place. */
+      ms: number;
+      explain: Explain;
+      /** false: the module file already held this module. */
+      written: boolean;
+      bytes: number;
+      /** Lines from afterBuild (e.g. how the outputs moved). */
+      report: string[];
+    })
+  | (BuildEventBase & {
+      kind: 'failed';
+      /** No good build yet: there is no module to keep. */
+      first: boolean;
+      ms: number;
+      error: unknown;
+    })
+  | (BuildEventBase & { kind: 'cancelled' });
+
+export const DEFAULT_DEBOUNCE_MS = 100;
+
+/** Builds once at subscription, then after every (debounced) change, until unsubscribed. */
+export function watchBuilds(compiler: Compiler, options: WatchOptions): Observable<WatchEvent> {
+  return defer(() => {
+    const files = new Map<WatchSource, string>([['model', options.model]]);
+    if (options.tuning) files.set('tuning', options.tuning);
+    const changes$ = (options.changes ?? fileChanges(files)).pipe(share());
+    // Every change within the quiet period joins one batch: one build for a burst of writes.
+    const batches$ = changes$.pipe(
+      buffer(changes$.pipe(debounceTime(options.debounceMs ?? DEFAULT_DEBOUNCE_MS))),
+      map((list) => [...new Set(list)].sort()),
+    );
+    let inflight: WatchSource[] | undefined;
+    let built = false;
+    const buildOnce = (changed: WatchSource[]): Observable<WatchEvent> =>
+      new Observable<WatchEvent>((subscriber) => {
+        const abort = new AbortController();
+        const t0 = performance.now();
+        inflight = changed;
+        void (async () => {
+          let event: WatchEvent;
+          try {
+            const tuning = options.tuning ? await readTuningSpec(options.tuning) : undefined;
+            const r = await compiler.compileToFile(options.model, options.output, {
+              ...(options.target ? { target: options.target } : {}),
+              ...(tuning ? { tuning } : {}),
+              signal: abort.signal,
+            });
+            const ms = performance.now() - t0;
+            const report = r.written && options.afterBuild ? await runAfterBuild(options.afterBuild, options.output, abort.signal) : [];
+            event = { kind: 'built', changed, first: !built, ms, explain: r.explain, written: r.written, bytes: r.bytes, report };
+            built = true;
+          } catch (error) {
+            event = { kind: 'failed', changed, first: !built, ms: performance.now() - t0, error };
+          }
+          if (abort.signal.aborted) return; // switched to a newer build, which reported this one as cancelled
+          inflight = undefined;
+          subscriber.next(event);
+          subscriber.complete();
+        })();
+        return () => abort.abort(cancelledError('a newer change arrived', options.model));
+      });
+    return concat(of<WatchSource[]>([]), batches$).pipe(
+      switchMap((changed) => {
+        // switchMap has just unsubscribed (aborted) the build still in flight, if any.
+        const cancelled: WatchEvent[] = inflight ? [{ kind: 'cancelled', changed: inflight }] : [];
+        return concat(from(cancelled), buildOnce(changed));
+      }),
+    );
+  });
+}
+
+async function runAfterBuild(run: NonNullable<WatchOptions['afterBuild']>, output: string, signal: AbortSignal): Promise<string[]> {
+  try {
+    return await run(output, signal);
+  } catch (e) {
+    if (signal.aborted) throw e;
+    return [`run failed: ${e instanceof Error ? e.message : String(e)}`];
+  }
+}
+
+/** Reads and checks a tuning spec file (INPUT_INVALID naming the file when it is not one). */
+export async function readTuningSpec(path: string): Promise<TuningSpec> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new IreetsError('INPUT_INVALID', `cannot read the tuning spec: ${(e as Error).message}`, path, { cause: e });
+  }
+  let spec: unknown;
+  try {
+    spec = JSON.parse(text);
+  } catch (e) {
+    throw new IreetsError('INPUT_INVALID', `the tuning spec is not JSON: ${(e as Error).message}`, path, { cause: e });
+  }
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new IreetsError('INPUT_INVALID', 'the tuning spec must be a JSON object', path);
+  checkTuningSpec(spec as TuningSpec, path);
+  return spec as TuningSpec;
+}
