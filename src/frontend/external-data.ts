@@ -8,6 +8,9 @@ import type { TensorProto } from './onnx-proto.js';
 export interface ExternalDataRef {
   /** Absolute path of the data file. */
   readonly path: string;
+  /** The location as the model wrote it, and the tensor's name: named in errors. */
+  readonly location: string;
+  readonly tensor: string | undefined;
   readonly offset: number;
   /** Byte count, or undefined for "to the end of the file". */
   readonly length: number | undefined;
@@ -33,7 +36,7 @@ export function externalDataRef(proto: TensorProto, baseDir: string, culprit: st
   }
   const offset = parseCount(entries.get('offset'), 'offset', culprit) ?? 0;
   const length = parseCount(entries.get('length'), 'length', culprit);
-  return { path, offset, length };
+  return { path, location, tensor: proto.name || undefined, offset, length };
 }
 
 function parseCount(text: string | undefined, what: string, culprit: string): number | undefined {
@@ -48,10 +51,15 @@ export function readExternalBytes(ref: ExternalDataRef, culprit: string): Uint8A
   try {
     fd = openSync(ref.path, 'r');
   } catch (e) {
-    throw new IreetsError('MODEL_INVALID', `cannot open external data file ${ref.path}: ${(e as Error).message}`, culprit, { cause: e });
+    const what = `external data file ${ref.path} (location "${ref.location}"${ref.tensor ? ` of tensor "${ref.tensor}"` : ''})`;
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    const message = missing ? `${what} does not exist` : `cannot open ${what}: ${(e as Error).message}`;
+    throw new IreetsError('MODEL_INVALID', message, culprit, { cause: e });
   }
   try {
-    const size = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new IreetsError('MODEL_INVALID', `external data location "${ref.location}" is not a file`, culprit);
+    const size = stat.size;
     const length = ref.length ?? size - ref.offset;
     if (ref.offset + length > size || length < 0) {
       throw new IreetsError('MODEL_CORRUPT', `external data ${ref.path} has ${size} bytes, needs ${ref.offset + length}`, culprit);

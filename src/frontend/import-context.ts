@@ -18,14 +18,15 @@ export interface ImportContextArgs {
   readonly opset: number;
   /** `node "name" (OpType)`, for errors. */
   readonly culprit: string;
-  readonly importRegion: (g: GraphProto, inputTypes: readonly (TensorType | null)[] | undefined) => Graph;
+  /** `attr`: the graph attribute's name, for reports. */
+  readonly importRegion: (g: GraphProto, inputTypes: readonly (TensorType | null)[] | undefined, attr: string) => Graph;
 }
 
 export function createImportContext(a: ImportContextArgs): ImportContext {
   const { env, attrs, culprit } = a;
   const b = env.gb;
   const op = (name: string, inputs: readonly (Value | null)[], opAttrs: Attrs = {}, opts: OpOptions = {}): Value[] => {
-    const full: OpOptions = { ...opts, origin: a.node.name };
+    const full: OpOptions = { ...opts, origin: a.node.name, culprit };
     if (!opts.regions?.length && !opts.outputTypes && inputs.length > 0) {
       const consts = inputs.map((v) => (v ? b.constValue(v) : null));
       if (consts.every((t) => t !== undefined)) {
@@ -47,7 +48,7 @@ export function createImportContext(a: ImportContextArgs): ImportContext {
     attrFloats: (n, d) => attrs.floats(n, d),
     attrStrings: (n, d) => attrs.strings(n, d),
     attrTensor: (n) => attrs.tensor(n),
-    region: (n, inputTypes) => a.importRegion(attrs.graph(n), inputTypes),
+    region: (n, inputTypes) => a.importRegion(attrs.graph(n), inputTypes, n),
     constValue: (v) => b.constValue(v),
     op,
     op1: (name, inputs, opAttrs, opts) => op(name, inputs, opAttrs, opts)[0]!,

@@ -9,8 +9,11 @@ import { createImportContext } from './import-context.js';
 import { importInitializer } from './initializers.js';
 import { NameScope } from './name-scope.js';
 import { longToNumber, type AttributeProto, type FunctionProto, type GraphProto, type LongLike, type NodeProto, type ValueInfoProto } from './onnx-proto.js';
-import { getImporter } from './registry.js';
+import { getImporter, type ImportContext, type OpImporter } from './registry.js';
+import { domainName, nodeLabel, normalizeDomain, type UnsupportedOpCollector } from './unsupported-ops.js';
 import { refineType, tensorTypeOf, type SymbolSource } from './value-types.js';
+
+export { normalizeDomain } from './unsupported-ops.js';
 
 /** State shared by everything imported into one module. */
 export interface ModuleImportState {
@@ -23,6 +26,10 @@ export interface ModuleImportState {
   /** Types the model declares for values (value_info, outputs): hints that refine inference. */
   readonly declaredTypes: Map<string, TensorType>;
   nodeCount: number;
+  /** Unsupported nodes found so far; while there are any, import goes on to find the rest. */
+  readonly unsupported: UnsupportedOpCollector;
+  /** Values standing in for outputs of nodes that were not imported (unsupported or failed). */
+  readonly placeholders: Set<number>;
 }
 
 /** Where one graph's nodes go and what they can see. */
@@ -38,15 +45,13 @@ export interface GraphEnv {
   readonly functionDepth: number;
   /** How deep in nested subgraphs. */
   readonly graphDepth: number;
+  /** Where this graph sits, for reports: e.g. `in attribute "body" of node "loop"`; none for the main graph. */
+  readonly within?: string;
 }
 
 const MAX_FUNCTION_DEPTH = 32;
 /** Subgraphs nest at most this deep (protects against stack exhaustion on malformed models). */
 const MAX_GRAPH_DEPTH = 64;
-
-export function normalizeDomain(domain: string | null | undefined): string {
-  return !domain || domain === 'ai.onnx' ? '' : domain;
-}
 
 /** Records a graph's declared value types as hints. */
 export function collectDeclaredTypes(state: ModuleImportState, infos: readonly ValueInfoProto[]): void {
@@ -68,7 +73,7 @@ export function importGraphBody(env: GraphEnv, g: GraphProto, skipInitializers: 
     const name = t.values?.name ?? '';
     env.scope.define(name, importInitializer(env, t, true));
   }
-  for (const node of g.node ?? []) importNode(env, node);
+  (g.node ?? []).forEach((node, i) => importNode(env, node, i));
 }
 
 /** The value bound to a graph output (or any name), or an error naming it. */
@@ -85,11 +90,12 @@ export function importSubgraph(
   g: GraphProto,
   inputTypes: readonly (TensorType | null)[] | undefined,
   culprit: string,
+  within?: string,
 ): Graph {
   if (env.graphDepth >= MAX_GRAPH_DEPTH) throw new IreetsError('MODEL_INVALID', 'subgraphs nest too deeply', culprit);
   const gb = new GraphBuilder(env.state.mod);
   const scope = new NameScope(env.scope);
-  const sub: GraphEnv = { ...env, gb, scope, graphDepth: env.graphDepth + 1 };
+  const sub: GraphEnv = { ...env, gb, scope, graphDepth: env.graphDepth + 1, within };
   (g.input ?? []).forEach((vi, i) => {
     const name = vi.name ?? '';
     const declared = tensorTypeOf(vi.type, env.state.symbols, culprit);
@@ -105,48 +111,79 @@ export function importSubgraph(
   return gb.finish(outputs);
 }
 
-/** Imports one node: dispatches to its importer (or inlines a local function) and binds its outputs. */
-export function importNode(env: GraphEnv, node: NodeProto): void {
+/**
+ * Imports one node (the `index`th of its graph): dispatches to its importer (or inlines a local
+ * function) and binds its outputs. An unsupported node is recorded, not thrown; its outputs get
+ * placeholders, and nodes reading placeholders are skipped, so import reaches every other node.
+ */
+export function importNode(env: GraphEnv, node: NodeProto, index: number): void {
   const { state } = env;
   const opType = node.opType ?? '';
   const domain = normalizeDomain(node.domain);
   const name = node.name || `${opType}#${state.nodeCount}`;
   state.nodeCount++;
   const culprit = `node "${name}" (${domain ? `${domain}:` : ''}${opType})`;
-  const inputs = (node.input ?? []).map((n) => (n === '' ? null : resolveName(env, n, culprit)));
-  const attrs = new NodeAttributes(resolveAttributeRefs(env, node.attribute ?? []), culprit, state.baseDir);
-  const firstNode = env.gb.nodes.length;
-
-  let outputs: readonly (Value | null)[];
   const fn = state.functions.get(`${domain}:${opType}`);
-  if (fn) {
-    outputs = inlineFunction(env, fn, inputs, attrs, culprit);
-  } else {
-    const importer = getImporter(domain, opType);
-    const opset = env.opsets.get(domain);
-    if (!importer) {
-      throw new IreetsError(
-        'MODEL_UNSUPPORTED_OP',
-        `ONNX op ${domain ? `${domain}:` : ''}${opType} (opset ${opset ?? '?'}) is not supported`,
-        `node "${name}"`,
-      );
-    }
-    if (opset === undefined) {
-      throw new IreetsError('MODEL_INVALID', `the model imports no opset for domain "${domain || 'ai.onnx'}"`, culprit);
-    }
-    const ctx = createImportContext({
-      env, attrs, opset, culprit,
-      node: { opType, domain, name, inputs: node.input ?? [], outputs: node.output ?? [] },
-      importRegion: (g, types) => importSubgraph(env, g, types, culprit),
-    });
-    try {
-      outputs = importer(ctx, inputs);
-    } catch (e) {
-      if (e instanceof IreetsError) throw e;
-      throw new IreetsError('INTERNAL', `importer failed: ${(e as Error).message}`, culprit, { cause: e });
-    }
+  const importer = fn ? undefined : getImporter(domain, opType);
+  const opset = env.opsets.get(domain);
+  const report = { node: nodeLabel(node, index), opType, domain: domainName(domain), opset, within: env.within };
+  if (!fn && !importer) {
+    state.unsupported.record(node, report);
+    return bindPlaceholders(env, node);
   }
-  bindOutputs(env, node.output ?? [], outputs, firstNode);
+  try {
+    const inputs = (node.input ?? []).map((n) => (n === '' ? null : resolveName(env, n, culprit)));
+    if (inputs.some((v) => v && state.placeholders.has(v.id))) return bindPlaceholders(env, node);
+    const attrs = new NodeAttributes(resolveAttributeRefs(env, node.attribute ?? []), culprit, state.baseDir);
+    const firstNode = env.gb.nodes.length;
+    let outputs: readonly (Value | null)[];
+    if (fn) {
+      outputs = inlineFunction(env, fn, inputs, attrs, culprit);
+    } else {
+      if (opset === undefined) {
+        throw new IreetsError('MODEL_INVALID', `the model imports no opset for domain "${domainName(domain)}"`, culprit);
+      }
+      const ctx = createImportContext({
+        env, attrs, opset, culprit,
+        node: { opType, domain, name, inputs: node.input ?? [], outputs: node.output ?? [] },
+        importRegion: (g, types, attr) => importSubgraph(env, g, types, culprit, regionLabel(env, node, index, attr)),
+      });
+      outputs = callImporter(importer!, ctx, inputs, culprit);
+    }
+    bindOutputs(env, node.output ?? [], outputs, firstNode);
+  } catch (e) {
+    if (e instanceof IreetsError && (e.code === 'MODEL_UNSUPPORTED' || e.code === 'MODEL_UNSUPPORTED_OP')) {
+      state.unsupported.record(node, { ...report, refusal: e });
+      return bindPlaceholders(env, node);
+    }
+    // Once the model is known to be unsupported, other errors may be consequences: go on.
+    if (state.unsupported.size > 0) return bindPlaceholders(env, node);
+    throw e;
+  }
+}
+
+function regionLabel(env: GraphEnv, node: NodeProto, index: number, attr: string): string {
+  return `in attribute "${attr}" of node "${nodeLabel(node, index)}"${env.within ? ` ${env.within}` : ''}`;
+}
+
+/** Runs an importer; anything but an IreetsError escaping it is an importer bug, reported with the node. */
+function callImporter(importer: OpImporter, ctx: ImportContext, inputs: readonly (Value | null)[], culprit: string): readonly (Value | null)[] {
+  try {
+    return importer(ctx, inputs);
+  } catch (e) {
+    if (e instanceof IreetsError) throw e;
+    throw new IreetsError('INTERNAL', `importer failed: ${(e as Error).message}`, culprit, { cause: e });
+  }
+}
+
+/** Binds a node's outputs to placeholders: the node was not imported, and nothing reading them will be. */
+function bindPlaceholders(env: GraphEnv, node: NodeProto): void {
+  for (const name of node.output ?? []) {
+    if (name === '') continue;
+    const v = env.state.mod.newValue(name, { dtype: 'f32', shape: null });
+    env.state.placeholders.add(v.id);
+    env.scope.define(name, v);
+  }
 }
 
 /** Binds ONNX output names; values this node created take the ONNX names and declared types. */
@@ -194,8 +231,9 @@ function inlineFunction(
   for (const o of fn.opsetImport ?? []) opsets.set(normalizeDomain(o.domain), longToNumber(o.version as LongLike));
   const scope = new NameScope();
   (fn.input ?? []).forEach((n, i) => scope.define(n, inputs[i] ?? null));
-  const body: GraphEnv = { ...env, scope, opsets, callerAttrs: attrs, functionDepth: env.functionDepth + 1 };
-  for (const node of fn.node ?? []) importNode(body, node);
+  const within = `in function ${domainName(normalizeDomain(fn.domain))}:${fn.name ?? ''}`;
+  const body: GraphEnv = { ...env, scope, opsets, callerAttrs: attrs, functionDepth: env.functionDepth + 1, within };
+  (fn.node ?? []).forEach((node, i) => importNode(body, node, i));
   return (fn.output ?? []).map((n) => {
     const v = scope.lookup(n);
     if (v === undefined) throw new IreetsError('MODEL_INVALID', `function ${fn.name} output "${n}" is never defined`, culprit);

@@ -7,8 +7,9 @@ import { initHashing } from '../util/hash.js';
 import { IreetsError } from '../util/errors.js';
 import { collectDeclaredTypes, importGraphBody, normalizeDomain, resolveName, type GraphEnv, type ModuleImportState } from './import-graph.js';
 import { NameScope } from './name-scope.js';
-import { longToNumber, onnx, type FunctionProto, type LongLike, type ModelProto } from './onnx-proto.js';
+import { longToNumber, onnx, type FunctionProto, type GraphProto, type LongLike, type ModelProto } from './onnx-proto.js';
 import './ops/index.js';
+import { scanForMissingImporters, UnsupportedOpCollector } from './unsupported-ops.js';
 import { refineType, SymbolSource, tensorTypeOf } from './value-types.js';
 
 export interface ImportOptions {
@@ -27,13 +28,31 @@ export async function importModel(bytes: Uint8Array, opts: ImportOptions = {}): 
   return importModelProto(decodeModel(bytes, opts.path), opts);
 }
 
-/** Decodes ModelProto bytes; anything protobuf cannot parse is MODEL_CORRUPT. */
+/** Decodes ModelProto bytes; anything protobuf cannot parse is MODEL_CORRUPT ("not an ONNX model: …"). */
 export function decodeModel(bytes: Uint8Array, path?: string): ModelProto {
+  if (bytes.length === 0) throw notAnOnnxModel(path, 'the file is empty');
   try {
     return onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new IreetsError('MODEL_CORRUPT', `not a valid ONNX model: ${(e as Error).message}`, path ?? 'model', { cause: e });
+    throw notAnOnnxModel(path, whyUndecodable((e as Error).message), e);
   }
+}
+
+/**
+ * MODEL_CORRUPT whose message leads with the verdict and names the file:
+ * `not an ONNX model: FILE: why`. The culprit is still the file.
+ */
+export function notAnOnnxModel(path: string | undefined, why: string, cause?: unknown): IreetsError {
+  const e = new IreetsError('MODEL_CORRUPT', why, path ?? 'model', { cause });
+  e.message = `not an ONNX model: ${path ? `${path}: ` : ''}${why}`;
+  return e;
+}
+
+/** protobuf's complaint in words: a length past the end means a cut (or corrupt) file. */
+function whyUndecodable(message: string): string {
+  if (/index out of range/.test(message)) return `a field runs past the end of the data (truncated or corrupt file; ${message})`;
+  if (/invalid wire type/.test(message)) return `the bytes are not protobuf (${message})`;
+  return message;
 }
 
 /** Imports a decoded model (initHashing() must have resolved). */
@@ -50,11 +69,14 @@ export function importModelProto(model: ModelProto, opts: ImportOptions = {}): I
 
 function importChecked(model: ModelProto, opts: ImportOptions, where: string): IRModule {
   const irVersion = longToNumber(model.irVersion as LongLike);
-  if (!model.graph) throw new IreetsError('MODEL_CORRUPT', 'the model has no graph', where);
-  if (irVersion === 0) throw new IreetsError('MODEL_CORRUPT', 'the model has no ir_version', where);
+  // Any bytes that protobuf can parse decode to some ModelProto; without these it is something else.
+  if (!model.graph) throw notAnOnnxModel(opts.path, 'it has no graph');
+  if (irVersion === 0) throw notAnOnnxModel(opts.path, 'it has no ir_version');
   if (irVersion < IR_VERSIONS.min || irVersion > IR_VERSIONS.max) {
     throw new IreetsError('MODEL_UNSUPPORTED', `ONNX IR version ${irVersion} is not supported (${IR_VERSIONS.min}–${IR_VERSIONS.max})`, where);
   }
+  // Required from IR 3 on; writers put it after the graph, so a cut file often ends before it.
+  if (!model.opsetImport?.length) throw notAnOnnxModel(opts.path, 'it imports no opset (truncated?)');
   const opsets = new Map<string, number>();
   for (const o of model.opsetImport ?? []) opsets.set(normalizeDomain(o.domain), longToNumber(o.version as LongLike));
   const defaultOpset = opsets.get('');
@@ -72,13 +94,45 @@ function importChecked(model: ModelProto, opts: ImportOptions, where: string): I
     functions,
     declaredTypes: new Map(),
     nodeCount: 0,
+    unsupported: new UnsupportedOpCollector(),
+    placeholders: new Set(),
   };
   const g = model.graph;
   const gb = mod.graph();
   const scope = new NameScope();
   const env: GraphEnv = { state, gb, scope, opsets, functionDepth: 0, graphDepth: 0 };
+  scanForMissingImporters(g, opsets, functions, state.unsupported);
+  let outputs: Value[] = [];
+  let inputNames: string[] = [];
+  try {
+    inputNames = bindGraphInputs(env, g, where);
+    collectDeclaredTypes(state, g.output ?? []);
+    importGraphBody(env, g);
+    outputs = (g.output ?? []).map((vi) => {
+      const name = vi.name ?? '';
+      const v = resolveName(env, name, `output "${name}"`);
+      v.type = refineType(v.type, state.declaredTypes.get(name));
+      return v;
+    });
+  } catch (e) {
+    // With unsupported ops found, their list is the error that matters (the rest may follow from them).
+    if (state.unsupported.size === 0) throw e;
+  }
+  if (state.unsupported.size > 0) throw state.unsupported.error(where);
 
-  // Before IR 4 initializers were also listed as inputs; an input with an initializer is a constant.
+  const outputNames = (g.output ?? []).map((vi) => vi.name ?? '');
+  const metadata: Record<string, string> = {
+    irVersion: String(irVersion),
+    opsets: [...opsets].map(([d, v]) => `${d || 'ai.onnx'}:${v}`).join(','),
+  };
+  if (opts.path) metadata['path'] = opts.path;
+  if (model.producerName) metadata['producer'] = `${model.producerName} ${model.producerVersion ?? ''}`.trim();
+  return mod.finish(gb.finish(outputs), inputNames, outputNames, metadata);
+}
+
+/** Graph inputs that are not initializers (before IR 4 initializers were listed as inputs too). */
+function bindGraphInputs(env: GraphEnv, g: GraphProto, where: string): string[] {
+  const { state, gb, scope } = env;
   const initialized = new Set((g.initializer ?? []).map((t) => t.name ?? ''));
   for (const t of g.sparseInitializer ?? []) initialized.add(t.values?.name ?? '');
   const inputNames: string[] = [];
@@ -90,20 +144,5 @@ function importChecked(model: ModelProto, opts: ImportOptions, where: string): I
     scope.define(name, gb.input(name, type));
     inputNames.push(name);
   }
-  collectDeclaredTypes(state, g.output ?? []);
-  importGraphBody(env, g);
-
-  const outputNames = (g.output ?? []).map((vi) => vi.name ?? '');
-  const outputs: Value[] = outputNames.map((name) => {
-    const v = resolveName(env, name, `output "${name}"`);
-    v.type = refineType(v.type, state.declaredTypes.get(name));
-    return v;
-  });
-  const metadata: Record<string, string> = {
-    irVersion: String(irVersion),
-    opsets: [...opsets].map(([d, v]) => `${d || 'ai.onnx'}:${v}`).join(','),
-  };
-  if (opts.path) metadata['path'] = opts.path;
-  if (model.producerName) metadata['producer'] = `${model.producerName} ${model.producerVersion ?? ''}`.trim();
-  return mod.finish(gb.finish(outputs), inputNames, outputNames, metadata);
+  return inputNames;
 }

@@ -66,3 +66,11 @@ export function defineImporter(opType: string, importer: OpImporter, domain = ''
 export function getImporter(domain: string, opType: string): OpImporter | undefined {
   return importers.get(key(domain, opType));
 }
+
+/** Every (domain, op type) with an importer ('' is the default domain): for tests and tools. */
+export function registeredOpTypes(): { domain: string; opType: string }[] {
+  return [...importers.keys()].map((k) => {
+    const at = k.lastIndexOf(':');
+    return { domain: k.slice(0, at), opType: k.slice(at + 1) };
+  });
+}

@@ -2,6 +2,7 @@ import { IreetsError } from '../util/errors.js';
 import { hashTensor } from './constant-hash.js';
 import type { Attrs, ConstantEntry, Graph, IRModule, Node, Value } from './graph.js';
 import { getOpDef } from './ops/registry.js';
+import { withOperandTypes } from './infer-shapes.js';
 import type { Tensor } from './tensor.js';
 import type { TensorType } from './types.js';
 
@@ -52,6 +53,8 @@ export interface OpOptions {
   regions?: Graph[];
   /** ONNX node name, kept for errors and explain output. */
   origin?: string;
+  /** Named in errors instead of `node "<origin>" (<op>)`, e.g. with the ONNX op type. */
+  culprit?: string;
   /** Preferred names for the results (ONNX tensor names). */
   names?: readonly string[];
   /** Output types, when the caller knows better than inference (e.g. ONNX value_info). */
@@ -118,8 +121,9 @@ export class GraphBuilder {
           regions,
         });
       } catch (e) {
-        const where = opts.origin ? `node "${opts.origin}" (${op})` : `op ${op}`;
-        throw new IreetsError('MODEL_INVALID', (e as Error).message, where, { cause: e });
+        const where = opts.culprit ?? (opts.origin ? `node "${opts.origin}" (${op})` : `op ${op}`);
+        const message = withOperandTypes((e as Error).message, inputs.map((v) => v?.type ?? null));
+        throw new IreetsError('MODEL_INVALID', message, where, { cause: e });
       }
     }
     const n = opts.numOutputs ?? types.length;

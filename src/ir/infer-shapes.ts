@@ -5,7 +5,7 @@ import { describeNode, type Graph, type IRModule } from './graph.js';
 import { getOpDef } from './ops/registry.js';
 import './ops/index.js';
 import type { Tensor } from './tensor.js';
-import { isStaticShape, staticSize, type TensorType } from './types.js';
+import { formatType, isStaticShape, staticSize, type TensorType } from './types.js';
 
 /** Constants with at most this many elements are loaded so inference can read them. */
 const CONST_VISIBLE_ELEMENTS = 65_536;
@@ -36,13 +36,27 @@ function inferGraph(mod: IRModule, g: Graph, consts: Map<number, Tensor>): void 
         regions: n.regions,
       });
     } catch (e) {
-      throw new IreetsError('SHAPE_MISMATCH', (e as Error).message, describeNode(n), { cause: e });
+      const message = withOperandTypes((e as Error).message, n.inputs.map((v) => v?.type ?? null));
+      throw new IreetsError('SHAPE_MISMATCH', message, describeNode(n), { cause: e });
     }
     n.outputs.forEach((v, i) => {
       const t = types[i];
       if (t) v.type = refineType(t, v.type);
     });
   }
+}
+
+/**
+ * An inference error with the operand types appended, so a mismatch shows every shape involved
+ * (e.g. "matmul inner dims differ: 3 vs 4 (operands f32[2,3], f32[4,5])"); left as is when the
+ * message already names every operand shape.
+ */
+export function withOperandTypes(message: string, inputs: readonly (TensorType | null)[]): string {
+  const present = inputs.filter((t): t is TensorType => t !== null);
+  if (present.length === 0) return message;
+  const shapes = present.map((t) => (t.shape === null ? null : `[${t.shape.join(',')}]`));
+  if (shapes.every((s) => s !== null && message.includes(s))) return message;
+  return `${message} (operands ${inputs.map((t) => (t ? formatType(t) : 'none')).join(', ')})`;
 }
 
 /**

@@ -64,3 +64,15 @@ export function broadcastShapes(shapes: readonly (Shape | null)[]): Dim[] | null
   }
   return out;
 }
+
+/**
+ * The most dims a tensor may have. A 1-D shape operand's length becomes a rank, so a corrupt
+ * model declaring `i64[2147483648]` must be refused rather than allocate billions of dims.
+ */
+export const MAX_RANK = 64;
+
+/** The rank a 1-D shape operand of `length` elements gives, checked against MAX_RANK. */
+export function rankFromShapeOperand(length: number, what: string): number {
+  if (length > MAX_RANK) throw new Error(`${what} has ${length} elements: tensors have at most ${MAX_RANK} dims`);
+  return length;
+}

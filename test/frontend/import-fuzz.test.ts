@@ -1,102 +1,82 @@
-import { readFileSync } from 'node:fs';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { decodeModel, importModel } from '../../src/frontend/import-model.js';
-import type { GraphProto, ModelProto } from '../../src/frontend/onnx-proto.js';
-import { encodeModelProto } from '../../src/frontend/onnx-writer.js';
-import { IreetsError } from '../../src/util/errors.js';
-import { CONFORMANCE_DIR } from './conformance-case.js';
+// Import fuzzing: 1,000 seeded mutations of the fixture models and a few conformance models
+// (bit flips, truncations, fields and byte ranges spliced from one place or model into another,
+// odd integers, dropped and duplicated fields, decoded-node edits such as another op's importer
+// on this node's inputs), plus random bytes. Every import must end in a typed IreetsError or a
+// module verifyModule accepts, within a time limit, in a child process whose heap and resident
+// memory are bounded, so a hang or a runaway allocation fails its case instead of the machine.
+// A failure names its seed: `node --import tsx test/frontend/fuzz-child.ts SEED [--write FILE]`.
+// IREETS_FUZZ_CASES / IREETS_FUZZ_SEED run more or other seeds.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildCase } from './fuzz-cases.js';
+import type { CaseReply, CaseRequest } from './fuzz-child.js';
+import { loadFuzzPool } from './fuzz-models.js';
+import { CAN_WATCH_MEMORY, runFuzz } from './fuzz-runner.js';
+import { encodeMessage } from './fuzz-wire.js';
 
-const MY_IMPORTERS = /\((Shape|Size|Cast|CastLike|ConstantOfShape|Constant|Identity|Dropout|If|Loop|Scan)\)$/;
-const MODELS = ['test_if', 'test_loop11', 'test_scan9_sum', 'test_constantofshape_int_zeros', 'test_shape_start_1', 'test_cast_FLOAT_to_STRING'];
+const MUTATIONS = Number(process.env['IREETS_FUZZ_CASES'] ?? 1000);
+const FIRST_SEED = Number(process.env['IREETS_FUZZ_SEED'] ?? 0);
+const RANDOM_BYTES = 100;
+/** Imports take milliseconds (MobileNetV2: ~50 ms); the limit leaves room for a loaded machine. */
+const CASE_TIMEOUT_MS = 10_000;
 
-/** Import must succeed or fail with an IreetsError; anything else (TypeError, RangeError…) is a bug. */
-async function importsOrRefuses(bytes: Uint8Array): Promise<boolean> {
-  try {
-    await importModel(bytes, { path: '/nonexistent/fuzz.onnx' });
-  } catch (e) {
-    if (!(e instanceof IreetsError)) throw e;
-    // INTERNAL marks an importer bug; this suite guards the import core and the core/control importers.
-    if (e.code === 'INTERNAL') expect(e.culprit ?? '').not.toMatch(MY_IMPORTERS);
+const dir = mkdtempSync(join(tmpdir(), 'ireets-fuzz-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function summarize(replies: readonly CaseReply[]): string {
+  const counts = new Map<string, number>();
+  for (const r of replies) {
+    const key = r.outcome.kind === 'error' ? r.outcome.code : r.outcome.kind === 'ok' ? 'valid IR' : 'FAILURE';
+    counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return true;
+  const slowest = replies.reduce((a, b) => (b.ms > a.ms ? b : a), replies[0]!);
+  return `${[...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}; slowest case ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed}, ${slowest.model})`;
 }
 
-describe('import of mutated model bytes', () => {
-  for (const name of MODELS) {
-    const original = new Uint8Array(readFileSync(`${CONFORMANCE_DIR}/${name}/model.onnx`));
-
-    it(`${name}: byte flips, truncation and splices never escape as non-IreetsErrors`, async () => {
-      const mutation = fc.oneof(
-        fc.record({ kind: fc.constant('flip' as const), at: fc.nat(original.length - 1), value: fc.integer({ min: 0, max: 255 }) }),
-        fc.record({ kind: fc.constant('cut' as const), at: fc.nat(original.length - 1), value: fc.constant(0) }),
-        fc.record({ kind: fc.constant('dup' as const), at: fc.nat(original.length - 1), value: fc.integer({ min: 1, max: 32 }) }),
-      );
-      await fc.assert(
-        fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (mutations) => {
-          let bytes = original.slice();
-          for (const m of mutations) {
-            const at = m.at % Math.max(1, bytes.length);
-            if (m.kind === 'flip') bytes[at] = m.value;
-            else if (m.kind === 'cut') bytes = bytes.subarray(0, at);
-            else bytes = new Uint8Array([...bytes.subarray(0, at), ...bytes.subarray(at, at + m.value), ...bytes.subarray(at)]);
-          }
-          return importsOrRefuses(bytes);
-        }),
-        { numRuns: 150, seed: 20240611 },
-      );
-    });
-  }
-
-  it('random bytes are refused cleanly', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 256 }), importsOrRefuses), { numRuns: 200, seed: 7 });
+describe('import of mutated models', () => {
+  it('the wire tree re-encodes every pool model byte for byte, and cases are reproducible', async () => {
+    const pool = await loadFuzzPool(dir);
+    expect(pool.length).toBeGreaterThanOrEqual(5);
+    for (const m of pool) expect(Buffer.from(encodeMessage(m.tree)).equals(Buffer.from(m.bytes)), m.name).toBe(true);
+    const a = buildCase(1234, pool, ['Relu', 'Add']);
+    const b = buildCase(1234, pool, ['Relu', 'Add']);
+    expect(a.mutations).toEqual(b.mutations);
+    expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
   });
-});
 
-describe('import of structurally mutated models', () => {
-  const OPS = ['Add', 'Shape', 'Cast', 'ConstantOfShape', 'Loop', 'If', 'Scan', 'Identity', 'Constant', 'Dropout', 'Size', 'Reshape'];
+  it(`${MUTATIONS} seeded mutations and ${RANDOM_BYTES} random files end in a typed error or a valid IR`, async () => {
+    const cases: CaseRequest[] = [
+      ...Array.from({ length: MUTATIONS }, (_, i) => ({ seed: FIRST_SEED + i, series: 'mutation' as const })),
+      ...Array.from({ length: RANDOM_BYTES }, (_, i) => ({ seed: FIRST_SEED + i, series: 'random' as const })),
+    ];
+    const t0 = performance.now();
+    const replies = await runFuzz({ cases, jobs: 2, caseTimeoutMs: CASE_TIMEOUT_MS, heapMb: 512, rssLimitMb: 1024, dir });
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`import fuzz: ${cases.length} cases in ${seconds.toFixed(1)} s: ${summarize(replies)}`);
+    const failures = replies
+      .filter((r) => r.outcome.kind === 'failure')
+      .map((r) => `${r.series} seed ${r.seed} (${r.model}: ${r.mutations.join('; ')}): ${(r.outcome as { message: string }).message}`);
+    expect(failures).toEqual([]);
+    expect(replies).toHaveLength(cases.length);
+    // Mutations must reach the importers, not only the protobuf decoder.
+    expect(replies.filter((r) => r.outcome.kind === 'ok').length).toBeGreaterThan(MUTATIONS / 10);
+    expect(replies.filter((r) => r.outcome.kind === 'error' && r.outcome.code === 'MODEL_INVALID').length).toBeGreaterThan(MUTATIONS / 10);
+  }, 300_000);
 
-  for (const name of ['test_loop11', 'test_scan9_sum', 'test_if', 'test_constantofshape_int_zeros', 'test_constant']) {
-    const original = new Uint8Array(readFileSync(`${CONFORMANCE_DIR}/${name}/model.onnx`));
-
-    it(`${name}: edited fields give IreetsErrors only`, async () => {
-      await fc.assert(
-        fc.asyncProperty(fc.array(fc.tuple(fc.nat(7), fc.nat(1000), fc.integer({ min: -3, max: 2 ** 40 })), { minLength: 1, maxLength: 3 }), async (edits) => {
-          const model = decodeModel(original);
-          for (const [kind, pick, value] of edits) mutate(model, kind, pick, value);
-          return importsOrRefuses(encodeModelProto(model));
-        }),
-        { numRuns: 150, seed: 99 },
-      );
-    });
-  }
-
-  /** One structural edit somewhere in the model (subgraphs included). */
-  function mutate(model: ModelProto, kind: number, pick: number, value: number): void {
-    const graphs: GraphProto[] = [];
-    const collect = (g: GraphProto | null | undefined) => {
-      if (!g) return;
-      graphs.push(g);
-      for (const n of g.node ?? []) for (const a of n.attribute ?? []) collect(a.g);
-    };
-    collect(model.graph);
-    const g = graphs[pick % graphs.length]!;
-    const nodes = g.node ?? [];
-    const node = nodes[pick % Math.max(1, nodes.length)];
-    const inits = g.initializer ?? [];
-    switch (kind) {
-      case 0: if (node) node.opType = OPS[pick % OPS.length]; break;
-      case 1: if (node?.input?.length) node.input.splice(pick % node.input.length, 1); break;
-      case 2: if (node?.attribute?.length) node.attribute[pick % node.attribute.length]!.type = value % 15; break;
-      case 3: if (node?.attribute?.length) node.attribute[pick % node.attribute.length]!.i = value; break;
-      case 4: if (inits.length) inits[pick % inits.length]!.dims = [value, pick]; break;
-      case 5: if (inits.length) inits[pick % inits.length]!.dataType = value % 24; break;
-      case 6: {
-        const vi = (g.input ?? [])[pick % Math.max(1, g.input?.length ?? 0)];
-        if (vi?.type?.tensorType) vi.type.tensorType.elemType = value % 24;
-        break;
-      }
-      default: if (node?.output?.length) node.output[0] = `renamed${pick}`;
-    }
-  }
+  it('catches a hang, a runaway typed-array allocation, heap exhaustion and a crash', async () => {
+    const canary = (seed: number) => ({ seed, series: 'canary' as const });
+    // A heap near its limit spends seconds in last-resort GCs: only the hang gets a short limit.
+    const [hang, others] = await Promise.all([
+      runFuzz({ cases: [canary(0)], jobs: 1, caseTimeoutMs: 2_000, heapMb: 256, rssLimitMb: 768, dir }),
+      // Without /proc the typed-array canary would run the machine out of memory: left out there.
+      runFuzz({ cases: (CAN_WATCH_MEMORY ? [1, 2, 3] : [2, 3]).map(canary), jobs: 2, caseTimeoutMs: 60_000, heapMb: 256, rssLimitMb: 768, dir }),
+    ]);
+    const why = new Map([...hang, ...others].map((r) => [r.seed, r.outcome.kind === 'failure' ? r.outcome.message : r.outcome.kind]));
+    expect(why.get(0)).toMatch(/^no result within 2000 ms/);
+    if (CAN_WATCH_MEMORY) expect(why.get(1)).toMatch(/^unbounded allocation: resident memory reached/);
+    expect(why.get(2)).toMatch(/^the fuzz child died \(exit \w+\)[\s\S]*heap/);
+    expect(why.get(3)).toMatch(/^the fuzz child died \(exit 3\)/);
+  }, 120_000);
 });

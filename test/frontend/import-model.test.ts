@@ -66,7 +66,7 @@ describe('importModel errors', () => {
       extraOpsets: [{ domain: 'com.example', version: 1 }],
     }));
     expect(e.code).toBe('MODEL_UNSUPPORTED_OP');
-    expect(e.message).toContain('ONNX op com.example:FancyOp (opset 1) is not supported');
+    expect(e.message).toContain('ONNX op FancyOp (domain com.example, opset 1) is not supported');
     expect(e.culprit).toContain('my_node');
   });
 

@@ -5,7 +5,7 @@ import { shapeRange } from '../../ir/ops/core.js';
 import { isStaticShape, staticSize } from '../../ir/types.js';
 import { dtypeOfOnnxCode, onnxCodeName } from '../dtype-codes.js';
 import { defineImporter, type ImportContext } from '../registry.js';
-import { requireInputs } from './required-inputs.js';
+import { numericScalar, requireInputs, requireNumericDType } from './required-inputs.js';
 
 defineImporter('Constant', (ctx) => [ctx.constant(constantAttribute(ctx))]);
 
@@ -83,7 +83,7 @@ defineImporter('Dropout', (ctx, inputs) => {
   }
   // Inference: the identity, and a mask that keeps everything.
   if (!wantMask) return [x, null];
-  const maskValue = ctx.opset >= 10 ? Tensor.fromNumbers('bool', [1], [1]) : Tensor.fromNumbers(x.type.dtype, [1], [1]);
+  const maskValue = ctx.opset >= 10 ? Tensor.fromNumbers('bool', [1], [1]) : Tensor.fromNumbers(requireNumericDType(ctx, x.type.dtype), [1], [1]);
   const shape = shapeOf(ctx, x);
   return [x, ctx.op1('constant_of_shape', [shape], { value: maskValue })];
 });
@@ -94,7 +94,7 @@ defineImporter('Dropout', (ctx, inputs) => {
  */
 function trainingDropout(ctx: ImportContext, x: Value, ratioIn: Value | null, training: Value, wantMask: boolean): (Value | null)[] {
   const dtype = x.type.dtype;
-  const scalar = (v: number) => ctx.constant(Tensor.scalar(dtype, v));
+  const scalar = (v: number) => numericScalar(ctx, dtype, v);
   const ratio = ratioIn ? (ratioIn.type.dtype === dtype ? ratioIn : ctx.op1('cast', [ratioIn], { to: dtype })) : scalar(0.5);
   const r = ctx.op1('select', [training, ratio, scalar(0)]);
   const attrs: Record<string, number | string> = { dtype, low: 0, high: 1 };

@@ -1,8 +1,8 @@
 // Helpers shared by the elementwise importers.
 import type { DType } from '../../ir/dtype.js';
 import type { Value } from '../../ir/graph.js';
-import { Tensor } from '../../ir/tensor.js';
 import type { ImportContext } from '../registry.js';
+import { numericScalar } from './required-inputs.js';
 
 /** Input `i`, which the op requires. */
 export function requireInput(ctx: ImportContext, inputs: readonly (Value | null)[], i: number): Value {
@@ -13,7 +13,7 @@ export function requireInput(ctx: ImportContext, inputs: readonly (Value | null)
 
 /** A rank-0 constant of `dtype` (it broadcasts against anything). */
 export function scalarConst(ctx: ImportContext, dtype: DType, value: number): Value {
-  return ctx.constant(Tensor.scalar(dtype, value));
+  return numericScalar(ctx, dtype, value);
 }
 
 /** A rank-0 constant of `x`'s dtype. */

@@ -16,6 +16,7 @@ function kernelShape(ctx: ImportContext, w: Value): number[] | undefined {
 
 function spatialRank(ctx: ImportContext, x: Value, w: Value): number | undefined {
   const r = rankOf(x) ?? rankOf(w);
+  if (r !== undefined && r < 3) return ctx.invalid(`${ctx.node.opType} needs inputs of rank 3 or more (batch, channels, spatial dims), got rank ${r}`);
   if (r !== undefined) return r - 2;
   const k = ctx.attrInts('kernel_shape', []);
   return k.length > 0 ? k.length : undefined;

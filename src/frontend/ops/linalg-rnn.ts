@@ -15,6 +15,8 @@ import { bin, cast, i64s, required, scalar, withScalar } from './linalg-util.js'
 type CellKind = 'RNN' | 'GRU' | 'LSTM';
 
 const GATES: Record<CellKind, number> = { RNN: 1, GRU: 3, LSTM: 4 };
+/** Each step is a handful of IR ops; past this a (likely corrupt) sequence length would flood the module. */
+const MAX_UNROLLED_STEPS = 4096;
 const DEFAULT_ACTIVATIONS: Record<CellKind, string[]> = {
   RNN: ['Tanh'],
   GRU: ['Sigmoid', 'Tanh'],
@@ -307,6 +309,7 @@ function importRecurrent(kind: CellKind, ctx: ImportContext, inputs: readonly (V
   const seq = x.type.shape?.[0];
   if (typeof seq !== 'number') return ctx.unsupported(`${kind} needs a static sequence length to unroll`);
   if (seq === 0) return ctx.unsupported(`${kind} over an empty sequence`);
+  if (seq > MAX_UNROLLED_STEPS) return ctx.unsupported(`${kind} over ${seq} steps: unrolling stops at ${MAX_UNROLLED_STEPS}`);
 
   // sequence_lens that are constant and all full length change nothing.
   let lensColumn: Value | null = null;

@@ -5,6 +5,7 @@ import { resolveWindow, windowAttrs, type AutoPad } from '../../ir/ops/linalg.js
 import { Tensor } from '../../ir/tensor.js';
 import { isStaticShape } from '../../ir/types.js';
 import type { ImportContext } from '../registry.js';
+import { numericScalar } from './required-inputs.js';
 
 /** Input `i`, which the op requires. */
 export function required(ctx: ImportContext, inputs: readonly (Value | null)[], i: number, what: string): Value {
@@ -15,7 +16,7 @@ export function required(ctx: ImportContext, inputs: readonly (Value | null)[], 
 
 /** A rank-0 constant of `dtype`. */
 export function scalar(ctx: ImportContext, dtype: DType, value: number): Value {
-  return ctx.constant(Tensor.scalar(dtype, value));
+  return numericScalar(ctx, dtype, value);
 }
 
 /** An i64 1-D constant (axes, shapes, slice bounds). */

@@ -1,9 +1,11 @@
 // ONNX importers: Pad, Tile, DepthToSpace, SpaceToDepth, Trilu, ReverseSequence, Range, EyeLike.
+import { FOLD_MAX_ELEMENTS } from '../../ir/fold-constants.js';
 import type { Value } from '../../ir/graph.js';
 import { Tensor } from '../../ir/tensor.js';
 import { dtypeOfOnnxCode, onnxCodeName } from '../dtype-codes.js';
 import { defineImporter, type ImportContext } from '../registry.js';
 import { asI64, i64Const, input, optional } from './movement-util.js';
+import { numericScalar } from './required-inputs.js';
 
 defineImporter('Pad', (ctx, inputs) => {
   const x = input(ctx, inputs, 0, 'data');
@@ -15,7 +17,7 @@ defineImporter('Pad', (ctx, inputs) => {
     // pads and the fill value were attributes.
     const pads = i64Const(ctx, ctx.attrInts(ctx.opset < 2 ? 'paddings' : 'pads'));
     const value = ctx.attrFloat('value', 0);
-    const cv = ctx.constant(Tensor.scalar(x.type.dtype, value));
+    const cv = numericScalar(ctx, x.type.dtype, value);
     return [ctx.op1('pad', [x, pads, cv], { mode })];
   }
   const pads = asI64(ctx, input(ctx, inputs, 1, 'pads'));
@@ -106,8 +108,8 @@ defineImporter('EyeLike', (ctx, inputs) => {
   }
   const k = ctx.attrInt('k', 0);
   const s = x.type.shape;
-  if (s && s.length === 2 && typeof s[0] === 'number' && typeof s[1] === 'number') {
-    // Static shape: the identity is a constant.
+  if (s && s.length === 2 && typeof s[0] === 'number' && typeof s[1] === 'number' && s[0] * s[1] <= FOLD_MAX_ELEMENTS) {
+    // Static and small: the identity is a constant (a large one is computed at run time).
     const [rows, cols] = s;
     const t = Tensor.zeros(dtype, [rows, cols]);
     for (let i = 0; i < rows; i++) if (i + k >= 0 && i + k < cols) t.setNumber(i * cols + i + k, 1);

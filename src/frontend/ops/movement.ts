@@ -108,6 +108,7 @@ defineImporter('Split', (ctx, inputs) => {
     sizes = ctx.attrInts('split');
   }
   const parts = ctx.opset >= 18 && ctx.hasAttr('num_outputs') ? ctx.attrInt('num_outputs') : n;
+  if (parts !== n) return ctx.invalid(`Split num_outputs is ${parts} but the node has ${n} outputs`);
   if (sizes && sizes.length !== n) return ctx.invalid(`Split has ${sizes.length} sizes for ${n} outputs`);
   if (shape) {
     const axis = rawAxis < 0 ? rawAxis + shape.length : rawAxis;

@@ -1,5 +1,6 @@
 // ONNX importers: Softmax, LogSoftmax, Hardmax, decomposed into reductions and elementwise ops.
 import type { Value } from '../../ir/graph.js';
+import { FOLD_MAX_ELEMENTS } from '../../ir/fold-constants.js';
 import { Tensor } from '../../ir/tensor.js';
 import { isStaticShape } from '../../ir/types.js';
 import { defineImporter, type ImportContext } from '../registry.js';
@@ -57,7 +58,7 @@ defineImporter('LogSoftmax', (ctx, [x]) => {
 function iotaAlong(ctx: ImportContext, x: Value, axis: number): Value {
   const shape = x.type.shape!;
   const extent = shape[axis];
-  if (typeof extent === 'number') {
+  if (typeof extent === 'number' && extent <= FOLD_MAX_ELEMENTS) {
     const iotaShape = shape.map((_, i) => (i === axis ? extent : 1));
     return ctx.constant(Tensor.fromBigInts('i64', iotaShape, Array.from({ length: extent }, (_, i) => BigInt(i))));
   }

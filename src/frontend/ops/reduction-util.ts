@@ -2,6 +2,7 @@
 import type { Value } from '../../ir/graph.js';
 import { Tensor } from '../../ir/tensor.js';
 import type { ImportContext } from '../registry.js';
+import { numericScalar } from './required-inputs.js';
 
 /** An i64 1-D constant (axes, k, shapes). */
 export function i64Vector(ctx: ImportContext, values: readonly number[]): Value {
@@ -10,5 +11,5 @@ export function i64Vector(ctx: ImportContext, values: readonly number[]): Value 
 
 /** A scalar constant of `like`'s dtype, for arithmetic with `like`. */
 export function scalarLike(ctx: ImportContext, like: Value, x: number): Value {
-  return ctx.constant(Tensor.scalar(like.type.dtype, x));
+  return numericScalar(ctx, like.type.dtype, x);
 }

@@ -1,7 +1,7 @@
 // IR op definitions: core ops — constants, shape queries, casts.
 import { ALL_DTYPES, type DType } from '../dtype.js';
 import { Tensor } from '../tensor.js';
-import type { Dim, TensorType } from '../types.js';
+import { rankFromShapeOperand, type Dim, type TensorType } from '../types.js';
 import { defineOp } from './registry.js';
 
 let freshCounter = 0;
@@ -94,7 +94,7 @@ export function shapeOperand(t: TensorType, value: Tensor | undefined, hint: str
     return dims;
   }
   if (t.shape && t.shape.length === 1 && typeof t.shape[0] === 'number') {
-    return Array.from({ length: t.shape[0] }, () => freshDim(hint));
+    return Array.from({ length: rankFromShapeOperand(t.shape[0], hint) }, () => freshDim(hint));
   }
   return null;
 }

@@ -14,7 +14,7 @@ import {
   SLICE_TO_END, sliceRange,
 } from './movement-util.js';
 import type { Dim, Shape, TensorType } from '../types.js';
-import { broadcastShapes } from '../types.js';
+import { broadcastShapes, rankFromShapeOperand } from '../types.js';
 import './movement-index.js';
 import './movement-misc.js';
 import './movement-resize.js';
@@ -23,7 +23,7 @@ import './movement-resize.js';
 function operandLength(t: TensorType | null): number | undefined {
   if (!t || !t.shape || t.shape.length !== 1) return undefined;
   const n = t.shape[0];
-  return typeof n === 'number' ? n : undefined;
+  return typeof n === 'number' ? rankFromShapeOperand(n, 'shape operand') : undefined;
 }
 
 /** The default and explicit permutation of transpose, validated. */

@@ -7,7 +7,7 @@
 //   multinomial    (logits f[B,C]) {dtype: i32|i64, sample_size, seed?} → dtype[B, sample_size]
 //                   logits are unnormalised log-probabilities of the C classes
 import { isFloat, isNumeric } from '../dtype.js';
-import type { Dim } from '../types.js';
+import { rankFromShapeOperand, type Dim } from '../types.js';
 import { defineOp } from './registry.js';
 import { attrDType, attrInt, freshDim, need, requireFloat, requireRank } from './special-util.js';
 
@@ -23,7 +23,7 @@ function shapeFromOperand(shapeType: { shape: readonly Dim[] | null }, value: { 
   }
   const n = shapeType.shape?.length === 1 ? shapeType.shape[0] : undefined;
   if (typeof n !== 'number') return null;
-  return Array.from({ length: n }, () => freshDim('random'));
+  return Array.from({ length: rankFromShapeOperand(n, 'shape') }, () => freshDim('random'));
 }
 
 for (const name of ['random_uniform', 'random_normal']) {
