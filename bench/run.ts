@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in bench/, one comparable line per case. Options after `--`
 // go to each benchmark (e.g. `npm run bench -- --threads 2 --models resnet18`).
 import { runCpuVsOrt } from './cpu-vs-ort.js';
+import { runIncrementalBench } from './incremental.js';
 
 async function main(argv: readonly string[]): Promise<void> {
   const pick = (flag: string): string | undefined => {
@@ -17,6 +18,8 @@ async function main(argv: readonly string[]): Promise<void> {
     rounds: num('--rounds'),
     json: argv.includes('--json'),
   });
+  await runIncrementalBench({ models: list('--models'), rounds: num('--rounds'), json: argv.includes('--json') });
+  await (await import('./graph.js')).runGraphBench({ json: argv.includes('--json'), runs: num('--runs') ?? 5 });
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

@@ -70,12 +70,12 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
 };
 
 function formatProfile(p: DispatchProfile, labels: ReadonlyMap<number, string[]>, top?: number): string {
-  const lines = [`dispatches: ${p.dispatches.length}, ${p.dispatch_ms.toFixed(2)} ms of ${p.total_ms.toFixed(2)} ms per run (medians)`];
+  const lines = [`dispatches: ${p.dispatches.length}, ${p.dispatch_ms.toFixed(2)} ms of ${p.total_ms.toFixed(2)} ms per run (medians); per dispatch: median ms, share, min ms`];
   const shown = top === undefined ? p.dispatches : p.dispatches.slice(0, top);
   for (const d of shown) {
     const share = p.dispatch_ms > 0 ? (100 * d.median_ms) / p.dispatch_ms : 0;
     const what = labels.get(d.executable)?.join(' | ') ?? `executable ${d.executable}`;
-    lines.push(`${d.median_ms.toFixed(3).padStart(9)} ms ${share.toFixed(1).padStart(5)}%  #${String(d.ordinal).padEnd(4)} wg ${d.workgroups.join('x').padEnd(10)} ${what}`);
+    lines.push(`${d.median_ms.toFixed(3).padStart(9)} ms ${share.toFixed(1).padStart(5)}%  (min ${d.min_ms.toFixed(3)})  #${String(d.ordinal).padEnd(4)} wg ${d.workgroups.join('x').padEnd(10)} ${what}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -8,7 +8,7 @@
  * Typed-array payloads are written in host byte order (little-endian on every supported host).
  */
 import { IreetsError } from '../util/errors.js';
-import { ByteReader, ByteWriter } from './byteWriter.js';
+import { ByteReader, ByteWriter } from './byte-writer.js';
 
 const enum Tag {
   Undefined = 0x00,
@@ -86,9 +86,9 @@ function writeBigInt(w: ByteWriter, n: bigint): void {
 
 /** Encodes `value` canonically; throws VALUE_UNENCODABLE (naming the type) for foreign values. */
 export function encodeValue(value: unknown): Uint8Array {
-  const w = new ByteWriter();
-  encodeInto(w, value, new Set());
-  return w.finish();
+  // Into the scratch writer, then one copy of the exact size: growing a fresh writer from a
+  // small buffer would allocate (and copy) several times for a kilobyte value.
+  return withEncoding(value, (bytes) => bytes.slice());
 }
 
 /** Scratch writer for fingerprinting: hashing needs the bytes only briefly, so skip the copy. */

@@ -1,12 +1,12 @@
-export type { Fingerprint, MemoRef, PersistedDep, PersistedMemo, QueryCounters, Store, StoreBatch, StoreLookup } from './store.js';
+export type { Fingerprint, MemoRef, PersistedDep, PersistedMemo, QueryCounters, Store, StoreBatch, StoreLookup, StoredMemo } from './store.js';
 export { encodeValue, decodeValue } from './encoding.js';
 export { initHashing, fingerprint, fingerprintValue } from './hashing.js';
-export { resolveCacheDir, type CacheDirOptions } from './cacheDir.js';
+export { resolveCacheDir, type CacheDirOptions } from './cache-dir.js';
 export { FORMAT_VERSION } from './records.js';
-export { RecordStore } from './recordStore.js';
-export { LmdbStore } from './lmdbStore.js';
-export { MemoryStore } from './memoryStore.js';
-export { LMDB_SUBDIR, SUB_DATABASES } from './lmdbTables.js';
+export { RecordStore, TOUCH_INTERVAL_MS, type RecordStoreOptions } from './record-store.js';
+export { LmdbStore, type LmdbStoreOptions } from './lmdb-store.js';
+export { MemoryStore } from './memory-store.js';
+export { LMDB_SUBDIR, SUB_DATABASES } from './lmdb-tables.js';
 export { memoKey } from './tables.js';
 export type { CacheStats, QueryStats } from './stats.js';
 export type { GcOptions, GcReport } from './gc.js';

@@ -23,10 +23,14 @@ export interface PersistedMemo {
   readonly keyHash: Fingerprint;
   /** The query's version salt when it ran; another salt means the memo is ignored. */
   readonly version: string;
-  /** The key itself, so a fresh process can re-run the query from a memo it found by hash. */
-  readonly key: unknown;
   readonly deps: readonly PersistedDep[];
   readonly valueFingerprint: Fingerprint;
+}
+
+/** A memo as read back. Its key is a value under keyHash (batches carry keys with the values). */
+export interface StoredMemo extends PersistedMemo {
+  /** Wall-clock ms of the last commit that wrote or touched it (GC drops least recently used first). */
+  readonly usedAt: number;
 }
 
 /** A read that either finds something sound or says why not (problem: corruption, reported once). */
@@ -41,23 +45,30 @@ export interface QueryCounters {
 export interface MemoRef {
   readonly query: string;
   readonly keyHash: Fingerprint;
+  /** usedAt as read; lets the store skip memos touched recently without reading them again. */
+  readonly usedAt?: number;
 }
 
 /** Everything one commit writes, in one transaction. */
 export interface StoreBatch {
   readonly memos: readonly PersistedMemo[];
-  /** Values by fingerprint (memo keys included, under their key hash); the store skips those it already holds. */
+  /** Values by fingerprint, memo keys included under their key hash; the store skips those it already holds. */
   readonly values: ReadonlyMap<Fingerprint, unknown>;
   /** Memos this process verified without changing; lets GC tell live entries from old ones. */
   readonly touched: readonly MemoRef[];
   readonly counters: Readonly<Record<string, QueryCounters>>;
+  /**
+   * The engine instance (process) that commits: its commits add up to the "last run" counters;
+   * a commit from another run replaces them. Absent: the batch is a run of its own.
+   */
+  readonly run?: string;
 }
 
 export interface Store {
   /** Fingerprint of a value under the store's canonical encoding (synchronous). */
   fingerprintValue(value: unknown): Fingerprint;
   /** Synchronous so verification can walk deep memo chains in one loop without awaiting. */
-  readMemo(query: string, keyHash: Fingerprint): StoreLookup<PersistedMemo>;
+  readMemo(query: string, keyHash: Fingerprint): StoreLookup<StoredMemo>;
   /** A value by fingerprint, checksum-verified; a corrupt entry is deleted and reported. */
   readValue(fingerprint: Fingerprint): StoreLookup<unknown>;
   write(batch: StoreBatch): Promise<void>;

@@ -3,10 +3,12 @@
  * one implementation of records, stats and GC.
  *   memos:  "<query>/<keyHash>" -> memo record
  *   values: "<fingerprint>"     -> value record
- *   meta:   "format" | "counters" -> canonical encoding
+ *   meta:   "format" | "counters" | "lastRun" -> canonical encoding
  */
 export interface ByteTable {
   get(key: string): Uint8Array | undefined;
+  /** Like get, but the bytes may live in a scratch buffer that the next read overwrites. */
+  peek(key: string): Uint8Array | undefined;
   has(key: string): boolean;
   /** The record's first byte (its format) without copying the record; undefined if absent. */
   firstByte(key: string): number | undefined;
@@ -39,6 +41,7 @@ export function memoryTables(): Tables {
     const m = new Map<string, Uint8Array>();
     return {
       get: (k) => m.get(k),
+      peek: (k) => m.get(k),
       has: (k) => m.has(k),
       firstByte: (k) => m.get(k)?.[0],
       put: (k, b) => void m.set(k, new Uint8Array(b)), // a copy, as a database would keep

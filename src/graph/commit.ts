@@ -4,7 +4,7 @@
  * read it. Their recorded fingerprints would not describe what the compute saw.
  */
 import type { MemoRef, PersistedMemo } from '../cache/store.js';
-import { UNUSABLE_FINGERPRINT, slotId, type DerivedSlot, type Memo } from './slots.js';
+import { UNUSABLE_FINGERPRINT, slotId, type DerivedSlot, type InputSlot, type Memo } from './slots.js';
 import type { GraphState } from './state.js';
 
 export interface CommitReport {
@@ -18,14 +18,14 @@ export interface CommitReport {
 }
 
 export async function commit(s: GraphState): Promise<CommitReport> {
-  const stale = new Set<string>();
+  const stale = new Map<string, InputSlot>();
   for (const input of s.inputs.values()) {
     if (!input.recheck) continue;
     try {
       const current = await input.recheck();
-      if (s.store.fingerprintValue(current) !== input.fingerprint) stale.add(input.id);
+      if (s.store.fingerprintValue(current) !== input.fingerprint) stale.set(input.id, input);
     } catch {
-      stale.add(input.id); // e.g. the file is gone: certainly not what the build read
+      stale.set(input.id, input); // e.g. the file is gone: certainly not what the build read
     }
   }
   const tainted = taintChecker(s, stale);
@@ -41,7 +41,7 @@ export async function commit(s: GraphState): Promise<CommitReport> {
     if (!m || m.valueLost) continue;
     if (m.persisted) {
       if (m.untouched && m.verifiedAt >= 0) {
-        touched.push({ query: slot.query.name, keyHash: slot.keyHash });
+        touched.push({ query: slot.query.name, keyHash: slot.keyHash, usedAt: m.usedAt });
         touchedMemos.push(m);
       }
       continue;
@@ -56,31 +56,27 @@ export async function commit(s: GraphState): Promise<CommitReport> {
       query: slot.query.name,
       keyHash: slot.keyHash,
       version: slot.query.version,
-      key: slot.key,
       deps: m.deps.map((d) => ({ query: d.query, keyHash: d.keyHash, fingerprint: d.fingerprint, input: d.input })),
       valueFingerprint: m.valueFp,
     });
     values.set(m.valueFp, m.value);
-    values.set(slot.keyHash, slot.key); // see GraphState.recoverKey
+    values.set(slot.keyHash, slot.key); // the memo's key lives here: see GraphState.recoverKey
     written.push(m);
   }
 
-  await s.store.write({ memos, values, touched, counters: s.takeCounters() });
+  await s.store.write({ memos, values, touched, counters: s.takeCounters(), run: s.runId });
   for (const m of written) m.persisted = true;
   for (const m of touchedMemos) m.untouched = false;
   return {
     memosWritten: memos.length,
     memosSkipped,
     memosTouched: touched.length,
-    staleInputs: [...stale].map((id) => {
-      const input = s.inputs.get(id)!;
-      return { query: input.query, keyHash: input.keyHash };
-    }),
+    staleInputs: [...stale.values()].map((input) => ({ query: input.query, keyHash: input.keyHash })),
   };
 }
 
 /** Whether a slot's memo reads a stale input, directly or through its dependencies (iterative). */
-function taintChecker(s: GraphState, stale: ReadonlySet<string>): (slot: DerivedSlot) => boolean {
+function taintChecker(s: GraphState, stale: ReadonlyMap<string, InputSlot>): (slot: DerivedSlot) => boolean {
   const known = new Map<DerivedSlot, boolean>();
   return (root) => {
     if (stale.size === 0) return false;
@@ -99,13 +95,12 @@ function taintChecker(s: GraphState, stale: ReadonlySet<string>): (slot: Derived
         continue;
       }
       const dep = deps[top.i]!;
-      const id = slotId(dep.query, dep.keyHash);
       if (dep.input) {
-        if (stale.has(id)) top.tainted = true;
+        if (stale.has(slotId(dep.query, dep.keyHash))) top.tainted = true;
         else top.i++;
         continue;
       }
-      const child = s.slots.get(id);
+      const child = s.slots.get(dep.query, dep.keyHash);
       const cached = child ? known.get(child) : false;
       if (!child || cached !== undefined) {
         if (cached) top.tainted = true;

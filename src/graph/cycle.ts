@@ -10,6 +10,7 @@ export function findWaitPath(from: DerivedSlot, to: DerivedSlot): DerivedSlot[] 
   const seen = new Set([from]);
   while (stack.length > 0) {
     const s = stack.pop()!;
+    if (!s.waitsOn) continue;
     for (const next of s.waitsOn.keys()) {
       if (seen.has(next)) continue;
       seen.add(next);

@@ -69,10 +69,10 @@ export class Database {
     const opts: InputOptions<V> = typeof options === 'number' ? { durability: options } : (options ?? {});
     const durability = opts.durability ?? Durability.LOW;
     this.s.register(query);
-    const keyHash = this.s.store.fingerprintValue(key);
+    const keyHash = this.s.keyHash(key);
     const fingerprint = this.s.store.fingerprintValue(value);
     const id = slotId(query.name, keyHash);
-    const existing = this.s.inputs.get(id);
+    const existing = this.s.inputs.get(query.name, keyHash);
     if (existing && existing.fingerprint === fingerprint && existing.durability === durability) {
       existing.recheck = opts.recheck;
       return false;
@@ -82,7 +82,7 @@ export class Database {
     const level = existing ? Math.max(existing.durability, durability) : durability;
     for (let d = 0; d <= level; d++) this.s.lastChanged[d] = revision;
     const changedAt = existing && existing.fingerprint === fingerprint ? existing.changedAt : revision;
-    this.s.inputs.set(id, { id, query: query.name, keyHash, key, value, fingerprint, changedAt, durability, recheck: opts.recheck });
+    this.s.inputs.set(query.name, keyHash, { id, query: query.name, keyHash, key, value, fingerprint, changedAt, durability, recheck: opts.recheck });
     this.s.cancelAll(`input ${query.name} changed`);
     return true;
   }
@@ -117,7 +117,7 @@ export class Database {
 
   inspect<K, V>(query: Query<K, V>, key: K): MemoInfo | undefined {
     if (query.kind === 'input') return undefined;
-    const slot = this.s.slots.get(slotId(query.name, this.s.store.fingerprintValue(key)));
+    const slot = this.s.slots.get(query.name, this.s.keyHash(key));
     const m = slot?.memo;
     if (!m || m.verifiedAt === NO_REVISION) return undefined;
     return {

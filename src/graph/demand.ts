@@ -1,32 +1,26 @@
 /** Requests: bring a slot up to date (sharing in-flight work), then produce its value. */
 import type { Canceller } from './cancellation.js';
 import { cycleError, findWaitPath } from './cycle.js';
-import { runTask } from './runTask.js';
-import { NO_REVISION, type DerivedSlot, type Memo } from './slots.js';
+import { runTask } from './run-task.js';
+import { KEY_UNAVAILABLE, NO_REVISION, type DerivedSlot, type Memo } from './slots.js';
 import type { GraphState } from './state.js';
 import { Task } from './task.js';
 import { waitFor } from './wait.js';
 import { IreetsError } from '../util/errors.js';
 
 /** The memo of slot, valid at the current revision. `waiter` is the slot whose compute asks. */
-export async function demand(
-  s: GraphState,
-  slot: DerivedSlot,
-  waiter: DerivedSlot | undefined,
-  canceller: Canceller | undefined,
-): Promise<Memo> {
+export function demand(s: GraphState, slot: DerivedSlot, waiter: DerivedSlot | undefined, canceller: Canceller | undefined): Promise<Memo> {
   const memo = slot.memo;
-  if (memo && memo.verifiedAt === s.revision) return memo;
-  if (slot.failure && slot.failure.revision === s.revision) throw slot.failure.error;
+  if (memo && memo.verifiedAt === s.revision) return Promise.resolve(memo);
+  if (slot.failure && slot.failure.revision === s.revision) return Promise.reject(slot.failure.error);
   let inflight = slot.inflight;
   if (!inflight) {
     const task = new Task(s.revision, slot);
     inflight = task.claim(slot);
-    s.liveTasks.add(task);
-    void runTask(s, task, slot, demandValue).finally(() => s.liveTasks.delete(task));
+    void runTask(s, task, slot, demandValue); // registers in s.liveTasks while it runs
   } else if (waiter) {
     const path = findWaitPath(slot, waiter);
-    if (path) throw cycleError([...path, slot]); // from the first slot entered back to it
+    if (path) return Promise.reject(cycleError([...path, slot])); // from the first slot entered back to it
   }
   return waitFor(inflight, slot, waiter, canceller);
 }
@@ -44,7 +38,14 @@ export async function demandValue(
   canceller: Canceller | undefined,
 ): Promise<Produced> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const memo = await demand(s, slot, waiter, canceller);
+    let memo: Memo;
+    try {
+      memo = await demand(s, slot, waiter, canceller);
+    } catch (e) {
+      // Another task met this slot keyless and gave up on it; we have the key: run it again.
+      if (e === KEY_UNAVAILABLE && slot.hasKey) continue;
+      throw e;
+    }
     if (memo.loaded) return { memo, value: memo.value };
     const found = s.store.readValue(memo.valueFp);
     if (found.found) {

@@ -3,7 +3,8 @@ import { IreetsError } from '../util/errors.js';
 import type { Canceller } from './cancellation.js';
 import { Durability, minDurability } from './durability.js';
 import type { InputQuery, Query, QueryContext } from './query.js';
-import { UNUSABLE_FINGERPRINT, slotId, type Dep, type DerivedSlot, type Memo } from './slots.js';
+import { SlotTable } from './slot-table.js';
+import { UNUSABLE_FINGERPRINT, type Dep, type DerivedSlot, type Memo } from './slots.js';
 import type { GraphState } from './state.js';
 import type { Task } from './task.js';
 
@@ -18,7 +19,8 @@ export type ReadFn = (
 class Context implements QueryContext {
   readonly deps: Dep[] = [];
   durability: Durability = Durability.HIGH;
-  private readonly seen = new Set<string>();
+  /** Deps by query and key hash, once there are enough that a scan of `deps` costs more. */
+  private seen: SlotTable<true> | undefined;
   private closed = false;
 
   constructor(
@@ -45,10 +47,18 @@ class Context implements QueryContext {
 
   /** First read wins: deps are verified in the order the compute first made them. */
   private record(dep: Dep): Dep | undefined {
-    const id = slotId(dep.query, dep.keyHash);
-    if (this.seen.has(id)) return undefined;
-    this.seen.add(id);
-    this.deps.push(dep);
+    const deps = this.deps;
+    if (deps.length < 16) {
+      for (const d of deps) if (d.keyHash === dep.keyHash && d.query === dep.query) return undefined;
+    } else {
+      if (!this.seen) {
+        this.seen = new SlotTable();
+        for (const d of deps) this.seen.set(d.query, d.keyHash, true);
+      }
+      if (this.seen.get(dep.query, dep.keyHash)) return undefined;
+      this.seen.set(dep.query, dep.keyHash, true);
+    }
+    deps.push(dep);
     return dep;
   }
 

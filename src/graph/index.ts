@@ -12,5 +12,5 @@ export {
 } from './query.js';
 export { summarizeEvents, formatEventSummary, type EventSummary, type OutcomeCounts, type QueryEvent, type QueryOutcome } from './events.js';
 export type { CommitReport } from './commit.js';
-export { formatKey } from './keyDisplay.js';
+export { formatKey } from './key-display.js';
 export type { Store } from '../cache/store.js';

@@ -1,8 +1,9 @@
 /** The engine's in-memory state for one (query, key): its memo, and whether it is being worked on. */
 import type { Durability } from './durability.js';
-import { formatKey } from './keyDisplay.js';
+import { formatKey } from './key-display.js';
 import type { AnyDerivedQuery } from './query.js';
-import type { Task } from './task.js';
+import type { InFlight } from './inflight.js';
+import { IreetsError } from '../util/errors.js';
 
 /** verifiedAt of a memo that has not been checked in this process (e.g. loaded from the store). */
 export const NO_REVISION = -1;
@@ -34,33 +35,37 @@ export interface Memo {
   persisted: boolean;
   /** Came from the store and not yet reported as touched in a commit. */
   untouched: boolean;
-}
-
-export interface InFlight {
-  readonly task: Task;
-  readonly promise: Promise<Memo>;
-  resolve(memo: Memo): void;
-  reject(error: unknown): void;
+  /** For memos from the store: when it was last written or touched (ms). */
+  usedAt?: number | undefined;
 }
 
 export class DerivedSlot {
-  memo: Memo | undefined;
-  inflight: InFlight | undefined;
+  memo: Memo | undefined = undefined;
+  inflight: InFlight | undefined = undefined;
   /** Per-revision failure, so a failing query runs once per revision however often it is read. */
-  failure: { revision: number; error: unknown } | undefined;
+  failure: { revision: number; error: unknown } | undefined = undefined;
   /** Whether the store has been asked for this slot's memo. */
   storeChecked = false;
-  /** Slots this one is waiting for right now (with multiplicity): the wait-for graph for cycles. */
-  readonly waitsOn = new Map<DerivedSlot, number>();
+  /**
+   * Slots this one is waiting for right now (with multiplicity): the wait-for graph for cycles.
+   * Made on first use: most slots are verified without ever waiting on another task.
+   */
+  waitsOn: Map<DerivedSlot, number> | undefined = undefined;
 
   constructor(
-    readonly id: string,
     readonly query: AnyDerivedQuery,
     readonly keyHash: string,
-    /** Unknown for slots first met as a persisted dependency; their memo supplies it. */
+    /**
+     * Unknown for slots first met as a persisted dependency: read from the store (where commits
+     * keep keys as values) when it must run, else supplied by the dependant's re-run.
+     */
     public key: unknown,
     public hasKey: boolean,
   ) {}
+
+  get id(): string {
+    return slotId(this.query.name, this.keyHash);
+  }
 
   display(): string {
     return `${this.query.name}(${this.hasKey ? formatKey(this.key) : `#${this.keyHash}`})`;
@@ -79,17 +84,26 @@ export interface InputSlot {
   recheck: (() => unknown) | undefined;
 }
 
+/**
+ * Settles a red slot that has no key (met as a persisted dependency, its key gone from the
+ * store): it cannot run, so its dependant turns red and, re-running, asks for it with the key.
+ * Never a result: requests retry (see demandValue).
+ */
+export const KEY_UNAVAILABLE = new IreetsError('INTERNAL', 'a dependency cannot re-run: its key is not in the store');
+
 export function slotId(query: string, keyHash: string): string {
   return `${query}/${keyHash}`;
 }
 
 export function addWait(from: DerivedSlot, to: DerivedSlot): void {
-  from.waitsOn.set(to, (from.waitsOn.get(to) ?? 0) + 1);
+  const w = (from.waitsOn ??= new Map());
+  w.set(to, (w.get(to) ?? 0) + 1);
 }
 
 export function removeWait(from: DerivedSlot, to: DerivedSlot): void {
-  const n = from.waitsOn.get(to);
+  const w = from.waitsOn;
+  const n = w?.get(to);
   if (n === undefined) return;
-  if (n <= 1) from.waitsOn.delete(to);
-  else from.waitsOn.set(to, n - 1);
+  if (n <= 1) w!.delete(to);
+  else w!.set(to, n - 1);
 }

@@ -5,25 +5,48 @@ import { IreetsError } from '../util/errors.js';
 import { cancelledError } from './cancellation.js';
 import { Durability } from './durability.js';
 import type { QueryEvent, QueryOutcome } from './events.js';
-import { formatKey } from './keyDisplay.js';
+import { formatKey } from './key-display.js';
 import type { AnyDerivedQuery, AnyQuery, InputQuery } from './query.js';
-import { DerivedSlot, NO_REVISION, slotId, type Dep, type InputSlot, type Memo } from './slots.js';
+import { SlotTable } from './slot-table.js';
+import { DerivedSlot, NO_REVISION, type Dep, type InputSlot, type Memo } from './slots.js';
 import type { Task } from './task.js';
 
 export class GraphState {
   revision = 1;
   /** lastChanged[d]: latest revision in which an input of durability >= d changed. */
   readonly lastChanged: number[] = [0, 0, 0];
-  readonly inputs = new Map<string, InputSlot>();
-  readonly slots = new Map<string, DerivedSlot>();
+  readonly inputs = new SlotTable<InputSlot>();
+  readonly slots = new SlotTable<DerivedSlot>();
   readonly registry = new Map<string, AnyQuery>();
   readonly liveTasks = new Set<Task>();
   readonly events = new Subject<QueryEvent>();
   readonly problems = new Subject<IreetsError>();
-  /** Since the last commit, for the store's cumulative hit/miss counters. */
+  /** Since the last commit, for the store's hit/miss counters. */
   private counters: Record<string, QueryCounters> = {};
+  /** This engine instance, as a "run" whose commits add up in the store's last-run counters. */
+  readonly runId = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+
+  /**
+   * Key hashes of primitive keys (numbers, short strings…), which computes read over and over:
+   * hashing is pure, and reusing the string also makes the slot lookups hit a cached hash.
+   */
+  private readonly primitiveKeyHashes = new Map<unknown, string>();
 
   constructor(readonly store: Store) {}
+
+  keyHash(key: unknown): string {
+    const t = typeof key;
+    // -0 is excluded: the map would take it for 0, which encodes differently.
+    const primitive = key === null || (t !== 'object' && t !== 'function' && !(t === 'string' && (key as string).length > 256) && !Object.is(key, -0));
+    if (!primitive) return this.store.fingerprintValue(key);
+    let h = this.primitiveKeyHashes.get(key);
+    if (h === undefined) {
+      if (this.primitiveKeyHashes.size >= 1 << 17) this.primitiveKeyHashes.clear(); // bound the memory
+      h = this.store.fingerprintValue(key);
+      this.primitiveKeyHashes.set(key, h);
+    }
+    return h;
+  }
 
   register(query: AnyQuery): void {
     const known = this.registry.get(query.name);
@@ -35,10 +58,9 @@ export class GraphState {
 
   derivedSlot(query: AnyDerivedQuery, key: unknown): DerivedSlot {
     this.register(query);
-    const keyHash = this.store.fingerprintValue(key);
-    const id = slotId(query.name, keyHash);
-    let slot = this.slots.get(id);
-    if (!slot) this.slots.set(id, (slot = new DerivedSlot(id, query, keyHash, key, true)));
+    const keyHash = this.keyHash(key);
+    let slot = this.slots.get(query.name, keyHash);
+    if (!slot) this.slots.set(query.name, keyHash, (slot = new DerivedSlot(query, keyHash, key, true)));
     else if (!slot.hasKey) {
       slot.key = key;
       slot.hasKey = true;
@@ -48,19 +70,18 @@ export class GraphState {
 
   /** The slot a recorded dependency names, or undefined if its query is not known here. */
   slotForDep(dep: Dep): DerivedSlot | undefined {
-    const id = slotId(dep.query, dep.keyHash);
-    const slot = this.slots.get(id);
+    const slot = this.slots.get(dep.query, dep.keyHash);
     if (slot) return slot;
     const query = this.registry.get(dep.query);
     if (query?.kind !== 'derived') return undefined;
-    const created = new DerivedSlot(id, query, dep.keyHash, undefined, false);
-    this.slots.set(id, created);
+    const created = new DerivedSlot(query, dep.keyHash, undefined, false);
+    this.slots.set(dep.query, dep.keyHash, created);
     return created;
   }
 
   inputSlot(query: InputQuery<unknown, unknown>, key: unknown): InputSlot {
     this.register(query);
-    const slot = this.inputs.get(slotId(query.name, this.store.fingerprintValue(key)));
+    const slot = this.inputs.get(query.name, this.keyHash(key));
     if (!slot) throw new IreetsError('QUERY_INPUT_UNSET', 'input read before it was set', `${query.name}(${formatKey(key)})`);
     return slot;
   }
@@ -80,21 +101,20 @@ export class GraphState {
     }
     const persisted = found.value;
     if (persisted.version !== slot.query.version) return undefined;
-    if (!slot.hasKey) {
-      slot.key = persisted.key;
-      slot.hasKey = true;
-    }
     slot.memo = {
       value: undefined,
       loaded: false,
       valueLost: false,
       valueFp: persisted.valueFingerprint,
-      deps: persisted.deps.map((d) => ({ query: d.query, keyHash: d.keyHash, input: d.input, fingerprint: d.fingerprint })),
+      // The store hands out fresh objects, never read again: no copy. (Only a running
+      // compute's own deps get their fingerprint filled in later.)
+      deps: persisted.deps as readonly Dep[],
       changedAt: 0,
       verifiedAt: NO_REVISION,
       durability: Durability.LOW,
       persisted: true,
       untouched: true,
+      usedAt: persisted.usedAt,
     };
     return slot.memo;
   }
@@ -120,6 +140,7 @@ export class GraphState {
     if (outcome === 'executed') c.misses++;
     else c.hits++;
     if (!this.events.observed) return; // formatting keys for nobody is wasted work
+    if (!slot.hasKey) this.recoverKey(slot); // verified from the store: its key was never needed
     this.events.next({ query: slot.query.name, key: formatKey(slot.key), keyHash: slot.keyHash, outcome, ms, revision: this.revision });
   }
 

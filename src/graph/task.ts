@@ -5,18 +5,20 @@
  * its frames are rejected at once and it leaves no memo behind.
  */
 import { cancelledError, type Canceller } from './cancellation.js';
-import type { DerivedSlot, InFlight, Memo } from './slots.js';
+import { InFlight } from './inflight.js';
+import type { DerivedSlot, Memo } from './slots.js';
 import type { IreetsError } from '../util/errors.js';
 
 export class Task implements Canceller {
   /** Created on first use of `signal`: most computes never look at it. */
   private controller: AbortController | undefined;
   private abortReason: IreetsError | undefined;
-  private readonly callbacks = new Set<() => void>();
+  /** Made on first use, like owned: most tasks execute one query that nobody cancels. */
+  private callbacks: Set<() => void> | undefined;
   private refs = 0;
   private finished = false;
   /** Slots whose in-flight record belongs to this task. */
-  private readonly owned = new Set<DerivedSlot>();
+  private owned: Set<DerivedSlot> | undefined;
 
   constructor(
     readonly revision: number,
@@ -40,8 +42,9 @@ export class Task implements Canceller {
   }
 
   onAbort(cb: () => void): () => void {
-    this.callbacks.add(cb);
-    return () => this.callbacks.delete(cb);
+    const callbacks = (this.callbacks ??= new Set());
+    callbacks.add(cb);
+    return () => callbacks.delete(cb);
   }
 
   retain(): void {
@@ -54,38 +57,31 @@ export class Task implements Canceller {
 
   finish(): void {
     this.finished = true;
-    this.callbacks.clear();
+    this.callbacks = undefined;
   }
 
   abort(reason: IreetsError): void {
     if (this.aborted || this.finished) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
-    for (const slot of this.owned) {
+    for (const slot of this.owned ?? []) {
       const inflight = slot.inflight;
       if (inflight?.task === this) {
         slot.inflight = undefined;
         inflight.reject(reason);
       }
-      slot.waitsOn.clear();
+      slot.waitsOn = undefined;
     }
-    this.owned.clear();
-    for (const cb of [...this.callbacks]) cb();
-    this.callbacks.clear();
+    this.owned = undefined;
+    for (const cb of [...(this.callbacks ?? [])]) cb();
+    this.callbacks = undefined;
   }
 
   /** Marks slot as in flight under this task. */
   claim(slot: DerivedSlot): InFlight {
-    let resolve!: (m: Memo) => void;
-    let reject!: (e: unknown) => void;
-    const promise = new Promise<Memo>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    promise.catch(() => {}); // waiters may all be gone; the rejection is not "unhandled"
-    const inflight: InFlight = { task: this, promise, resolve, reject };
+    const inflight = new InFlight(this);
     slot.inflight = inflight;
-    this.owned.add(slot);
+    (this.owned ??= new Set()).add(slot);
     return inflight;
   }
 
@@ -93,8 +89,8 @@ export class Task implements Canceller {
     const inflight = slot.inflight;
     if (inflight?.task !== this) return;
     slot.inflight = undefined;
-    slot.waitsOn.clear();
-    this.owned.delete(slot);
+    slot.waitsOn = undefined;
+    this.owned?.delete(slot);
     if ('memo' in outcome) inflight.resolve(outcome.memo);
     else inflight.reject(outcome.error);
   }

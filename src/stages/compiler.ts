@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LmdbStore } from '../cache/lmdb-store.js';
-import { cancelledError, raceCancel, signalCanceller } from '../graph/cancellation.js';
+import { cancelledError, isCancellation } from '../graph/cancellation.js';
 import { Database } from '../graph/database.js';
 import { Durability } from '../graph/durability.js';
 import type { QueryEvent } from '../graph/events.js';
@@ -51,6 +51,7 @@ export interface CompileOptions {
 }
 
 export interface CompileOutput {
+  /** The module file's bytes; treat as read-only (a no-op build may hand out the same array again). */
   module: Uint8Array;
   explain: Explain;
 }
@@ -194,7 +195,8 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     let result: unknown;
     try {
       const linked = await db.get(q.module, key, { signal });
-      const fingerprint = db.inspect(q.module, key)!.valueFingerprint;
+      // What the module file is a function of (the linked module names every constant by hash).
+      const fingerprint = db.inspect(q.module, key)?.valueFingerprint ?? store.fingerprintValue(linked);
       const bytesOf = async () => linkedModuleFile(db, q, linked, await db.get(q.importModel, path, { signal }), signal);
       if (sink.kind === 'memory') {
         const id = JSON.stringify(key);
@@ -252,7 +254,7 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     });
     queue = p.catch(() => undefined);
     // An aborted build answers at once; the next one still waits until it has wound down.
-    return opts.signal ? raceCancel(p, signalCanceller(opts.signal, path)) : p;
+    return opts.signal ? abortable(p, opts.signal, path) : p;
   };
 
   return {
@@ -279,4 +281,24 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
       await store.close();
     },
   };
+}
+
+/** Settles like `p`, or rejects with QUERY_CANCELLED as soon as `signal` aborts. */
+function abortable<T>(p: Promise<T>, signal: AbortSignal, culprit: string): Promise<T> {
+  const reason = (): unknown => (isCancellation(signal.reason) ? signal.reason : cancelledError('a newer build was requested', culprit));
+  if (signal.aborted) return Promise.reject(reason());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(reason());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }

@@ -21,7 +21,8 @@ export interface WatchOptions {
   model: string;
   /** The module file, replaced atomically after each good build. */
   output: string;
-  target?: Target;
+  /** Default cpu; several: the module carries one host program each. */
+  targets?: readonly Target[];
   /** A tuning spec (JSON) to read at every build and to watch like the model. */
   tuning?: string;
   /** Quiet time after the last change before a build starts (default 100 ms). */
@@ -85,7 +86,7 @@ export function watchBuilds(compiler: Compiler, options: WatchOptions): Observab
           try {
             const tuning = options.tuning ? await readTuningSpec(options.tuning) : undefined;
             const r = await compiler.compileToFile(options.model, options.output, {
-              ...(options.target ? { target: options.target } : {}),
+              ...(options.targets ? { targets: options.targets } : {}),
               ...(tuning ? { tuning } : {}),
               signal: abort.signal,
             });

@@ -48,7 +48,7 @@ describe('ireets compile / run / dump', () => {
 
     const d = await ireets(['dump', vmfb]);
     expect(d.code).toBe(0);
-    expect(d.stdout).toMatch(/export main\(input: f32\[1,3,32,32\]\) -> \(output: f32\[1,10\]\)/);
+    expect(d.stdout).toMatch(/export main \[cpu\]\(input: f32\[1,3,32,32\]\) -> \(output: f32\[1,10\]\)/);
     expect(d.stdout).toMatch(/wasm-simd128/);
     expect(d.stdout).toContain('hal.command_buffer.dispatch');
   }, 120_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/cache/memoryStore.js';
+import { MemoryStore } from '../../src/cache/memory-store.js';
 import { Database } from '../../src/graph/database.js';
 import { defineInput, defineQuery, type DerivedQuery } from '../../src/graph/query.js';
 import { IreetsError } from '../../src/util/errors.js';

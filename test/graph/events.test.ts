@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/cache/memoryStore.js';
+import { MemoryStore } from '../../src/cache/memory-store.js';
 import { Database } from '../../src/graph/database.js';
 import { formatEventSummary, summarizeEvents, type QueryEvent } from '../../src/graph/events.js';
-import { formatKey } from '../../src/graph/keyDisplay.js';
+import { formatKey } from '../../src/graph/key-display.js';
 import { defineInput, defineQuery } from '../../src/graph/query.js';
 import { captureEvents } from './helpers.js';
 

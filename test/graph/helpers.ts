@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LmdbStore } from '../../src/cache/lmdbStore.js';
+import { LmdbStore } from '../../src/cache/lmdb-store.js';
 import type { Database } from '../../src/graph/database.js';
 import type { QueryEvent } from '../../src/graph/events.js';
 

@@ -1,8 +1,8 @@
 import { open } from 'lmdb';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LmdbStore } from '../../src/cache/lmdbStore.js';
-import { LMDB_SUBDIR, SUB_DATABASES } from '../../src/cache/lmdbTables.js';
+import { LmdbStore } from '../../src/cache/lmdb-store.js';
+import { LMDB_SUBDIR, SUB_DATABASES } from '../../src/cache/lmdb-tables.js';
 import { Database } from '../../src/graph/database.js';
 import { defineInput, defineQuery } from '../../src/graph/query.js';
 import type { IreetsError } from '../../src/util/errors.js';
@@ -160,6 +160,24 @@ describe('persistence across processes', () => {
     expect(p.runs).toEqual(['parse a']);
     expect(problems.map((e) => e.code)).toEqual(['CACHE_CORRUPT']);
     expect(store.tables.memos.has(key)).toBe(false);
+  });
+
+  it('a red dependency whose key is gone from the store re-runs through its dependant', async () => {
+    const dir = await cacheDir();
+    await firstBuild(dir);
+    const store = await openStore(dir);
+    // Memos keep their keys as values; lose parse("b")'s.
+    store.tables.transact(() => store.tables.values.remove(store.fingerprintValue('b')));
+    const p = program();
+    const db = new Database({ store, queries: p.queries });
+    db.setInput(p.file, 'a', '1,2');
+    db.setInput(p.file, 'b', '30');
+    // total verifies parse("b"), knowing it only by hash; it is red and cannot run without its
+    // key, so total re-runs and asks for parse("b") by key.
+    expect(await db.get(p.total, ['a', 'b'])).toBe(33);
+    expect(p.runs).toEqual(['total', 'parse b']);
+    expect((await db.commit()).memosWritten).toBe(2);
+    expect(store.readValue(store.fingerprintValue('b'))).toEqual({ found: true, value: 'b' });
   });
 
   it('an input that changed between read and commit keeps everything derived from it out of the store', async () => {

@@ -1,8 +1,8 @@
 /** Tables on LMDB: one environment under <cacheDir>/lmdb with three named sub-databases. */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { IreetsError } from '../util/errors.js';
+import { IreetsError, isIreetsError } from '../util/errors.js';
+import { checkLmdbDir } from './lmdb-preflight.js';
 import type { ByteTable, Tables } from './tables.js';
 
 export const LMDB_SUBDIR = 'lmdb';
@@ -16,6 +16,12 @@ export interface LmdbTables extends Tables {
 function lmdbTable(db: Database<Uint8Array, string>): ByteTable {
   return {
     get: (k) => db.get(k),
+    peek: (k) => {
+      // getBinaryFast copies into one shared buffer (no allocation per read) and fakes its
+      // length with an own property; a plain view gives callers an honest array.
+      const b = db.getBinaryFast(k);
+      return b && new Uint8Array(b.buffer, b.byteOffset, b.length);
+    },
     has: (k) => db.doesExist(k),
     firstByte: (k) => db.getBinaryFast(k)?.[0],
     put: (k, b) => db.putSync(k, b),
@@ -24,22 +30,23 @@ function lmdbTable(db: Database<Uint8Array, string>): ByteTable {
   };
 }
 
+/** Throws CACHE_IO or CACHE_CORRUPT (a damaged database file) when the directory can't be used. */
 export function openLmdbTables(cacheDir: string): LmdbTables {
   const path = join(cacheDir, LMDB_SUBDIR);
-  let env: RootDatabase;
   try {
-    mkdirSync(path, { recursive: true });
-    env = open({ path, maxDbs: 8 });
+    checkLmdbDir(path);
+    const env = open({ path, maxDbs: 8 });
+    const sub = (name: string) => lmdbTable(env.openDB<Uint8Array, string>({ name, encoding: 'binary' }));
+    return {
+      env,
+      memos: sub(SUB_DATABASES.memos),
+      values: sub(SUB_DATABASES.values),
+      meta: sub(SUB_DATABASES.meta),
+      transact: (fn) => env.transactionSync(fn),
+      close: () => env.close(),
+    };
   } catch (e) {
+    if (isIreetsError(e)) throw e;
     throw new IreetsError('CACHE_IO', `cannot open the build cache: ${(e as Error).message}`, path, { cause: e });
   }
-  const sub = (name: string) => env.openDB<Uint8Array, string>({ name, encoding: 'binary' });
-  return {
-    env,
-    memos: lmdbTable(sub(SUB_DATABASES.memos)),
-    values: lmdbTable(sub(SUB_DATABASES.values)),
-    meta: lmdbTable(sub(SUB_DATABASES.meta)),
-    transact: (fn) => env.transactionSync(fn),
-    close: () => env.close(),
-  };
 }

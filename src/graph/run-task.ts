@@ -10,7 +10,7 @@ import { findWaitPath } from './cycle.js';
 import { Durability, minDurability } from './durability.js';
 import { execute, type ReadFn } from './execute.js';
 import type { QueryOutcome } from './events.js';
-import { NO_REVISION, addWait, removeWait, slotId, type Dep, type DerivedSlot, type Memo } from './slots.js';
+import { KEY_UNAVAILABLE, NO_REVISION, addWait, removeWait, type Dep, type DerivedSlot, type Memo } from './slots.js';
 import type { GraphState } from './state.js';
 import type { Task } from './task.js';
 import { waitFor } from './wait.js';
@@ -26,7 +26,8 @@ interface Frame {
 }
 
 function newFrame(s: GraphState, slot: DerivedSlot): Frame {
-  return { slot, candidate: s.candidateMemo(slot), next: 0, durability: Durability.HIGH, start: performance.now() };
+  // Timings are for events; nobody listening (a plain build) means no clock reads.
+  return { slot, candidate: s.candidateMemo(slot), next: 0, durability: Durability.HIGH, start: s.events.observed ? performance.now() : 0 };
 }
 
 /** A dependency came back as depMemo: green if its fingerprint is the recorded one. */
@@ -40,6 +41,7 @@ function compare(f: Frame, dep: Dep, depMemo: Memo): void {
 }
 
 export async function runTask(s: GraphState, task: Task, root: DerivedSlot, read: ReadFn): Promise<void> {
+  s.liveTasks.add(task);
   // Start on a fresh JS stack: a compute awaiting ctx.get must not nest engine frames.
   await undefined;
   const stack: Frame[] = [];
@@ -49,7 +51,7 @@ export async function runTask(s: GraphState, task: Task, root: DerivedSlot, read
     f.slot.memo = memo;
     f.slot.failure = undefined;
     task.settle(f.slot, { memo });
-    s.emit(f.slot, outcome, performance.now() - f.start);
+    s.emit(f.slot, outcome, f.start === 0 ? 0 : performance.now() - f.start);
     const parent = stack[stack.length - 1];
     if (parent) {
       removeWait(parent.slot, f.slot);
@@ -66,6 +68,18 @@ export async function runTask(s: GraphState, task: Task, root: DerivedSlot, read
       const memo = f.candidate;
 
       if (!memo) {
+        if (!f.slot.hasKey && !s.recoverKey(f.slot)) {
+          // Met as a persisted dependency, red, and its key is gone from the store: give up on
+          // it; the dependant turns red, and its re-run names this slot with the key.
+          stack.pop();
+          task.settle(f.slot, { error: KEY_UNAVAILABLE });
+          const parent = stack[stack.length - 1];
+          if (parent) {
+            removeWait(parent.slot, f.slot);
+            parent.candidate = undefined;
+          }
+          continue;
+        }
         let fresh: Memo;
         try {
           fresh = await execute(s, task, f.slot, read);
@@ -104,7 +118,7 @@ export async function runTask(s: GraphState, task: Task, root: DerivedSlot, read
 
       const dep = memo.deps[f.next]!;
       if (dep.input) {
-        const input = s.inputs.get(slotId(dep.query, dep.keyHash));
+        const input = s.inputs.get(dep.query, dep.keyHash);
         if (input && input.fingerprint === dep.fingerprint) {
           f.next++;
           f.durability = minDurability(f.durability, input.durability);
@@ -160,5 +174,6 @@ export async function runTask(s: GraphState, task: Task, root: DerivedSlot, read
     for (const f of stack) task.settle(f.slot, { error });
   } finally {
     task.finish();
+    s.liveTasks.delete(task);
   }
 }

@@ -1,5 +1,5 @@
 /** Child process for the shared-directory test: commits `count` memos for query `name`. */
-import { LmdbStore } from '../../src/cache/lmdbStore.js';
+import { LmdbStore } from '../../src/cache/lmdb-store.js';
 
 const [dir, name, count] = process.argv.slice(2) as [string, string, string];
 const store = await LmdbStore.open({ cacheDir: dir });
@@ -9,8 +9,11 @@ for (let i = 0; i < Number(count); i++) {
   const keyHash = store.fingerprintValue(key);
   const fp = store.fingerprintValue(value);
   await store.write({
-    memos: [{ query: name, keyHash, version: '1', key, deps: [], valueFingerprint: fp }],
-    values: new Map([[fp, value]]),
+    memos: [{ query: name, keyHash, version: '1', deps: [], valueFingerprint: fp }],
+    values: new Map<string, unknown>([
+      [fp, value],
+      [keyHash, key],
+    ]),
     touched: [],
     counters: { [name]: { hits: 0, misses: 1 } },
   });

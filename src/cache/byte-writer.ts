@@ -74,6 +74,14 @@ export class ByteWriter {
     this.len += n;
   }
 
+  /** Writes an ASCII string's bytes as they are, without a length (fixed-width fields). */
+  ascii(s: string): void {
+    const n = s.length;
+    this.reserve(n);
+    for (let i = 0; i < n; i++) this.buf[this.len + i] = s.charCodeAt(i) & 0x7f;
+    this.len += n;
+  }
+
   /** The written bytes (a copy sized to fit, so the caller may keep it). */
   finish(): Uint8Array {
     return this.buf.slice(0, this.len);

@@ -1,0 +1,261 @@
+// The incremental compiler on the fixture models, one line per (model, case):
+//   node --import tsx bench/incremental.ts [--models a,b] [--rounds N] [--json]
+// Each round of a model runs two fresh processes over a new cache directory:
+//   1. a session: cold compile (empty cache), warm no-op (same process), one-op edit, weights-only
+//      edit, target switch, switch back — in that order, in one process, as `ireets watch` would;
+//   2. a second process: a no-op build over the cache the session left.
+// Times are wall time inside `compiler.compileToFile()`, what `ireets watch` runs per rebuild:
+// from reading the model to the module file renamed into place (process start and opening the
+// cache excluded), medians over rounds. An edited model is saved 50 ms before its build starts,
+// as watch's debounce leaves it. The peer is the cold compile of the same round: each case also
+// prints its share of it, against the goals fresh-process no-op ≤ 3% and one-op edit ≤ 10%.
+//
+// "Target switch": the compiler has one target today (cpu), so the switch is to another tuning
+// of it (`{"default": {"vectorize": false}}`, every region scalar); with a second target in
+// TARGETS, the switch goes to that target instead.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureFixture } from '../fixtures/generate.js';
+import { encodeModelProto } from '../src/frontend/onnx-writer.js';
+import { onnx, type ModelProto, type NodeProto, type TensorProto } from '../src/frontend/onnx-proto.js';
+import { TARGETS, type Target } from '../src/stages/compile-pipeline.js';
+import { openCompiler, type CompileOptions, type Explain } from '../src/stages/compiler.js';
+
+export const INCREMENTAL_MODELS = ['mobilenet_v2', 'resnet18', 'minilm'] as const;
+
+const CASES = ['cold', 'warm no-op', 'fresh-process no-op', 'one-op edit', 'weights-only edit', 'target switch', 'switch back'] as const;
+type Case = (typeof CASES)[number];
+
+/** Goals as a share of the cold compile. */
+const GOALS: Partial<Record<Case, number>> = { 'fresh-process no-op': 0.03, 'one-op edit': 0.1 };
+
+export interface IncrementalOptions {
+  models?: readonly string[];
+  rounds?: number;
+  json?: boolean;
+}
+
+interface Sample {
+  ms: number;
+  summary: string;
+  stagesRun: string;
+}
+
+export interface IncrementalResult {
+  model: string;
+  case: Case;
+  median_ms: number;
+  /** median_ms over the cold compile's median. */
+  of_cold: number;
+  goal?: number;
+  /** What the last round's build did, e.g. "1 of 113 dispatches recompiled". */
+  summary: string;
+  stages_run: string;
+  detail?: string;
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+export async function runIncrementalBench(options: IncrementalOptions = {}): Promise<IncrementalResult[]> {
+  const models = options.models ?? INCREMENTAL_MODELS;
+  const rounds = options.rounds ?? 3;
+  const results: IncrementalResult[] = [];
+  const other = TARGETS.find((t) => t !== 'cpu');
+  if (!options.json) {
+    const cores = (await import('node:os')).cpus().length;
+    const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
+    console.log(`# incremental compile, ms inside compileToFile(), median of ${rounds}; ${cores} cores, load ${load}; switch = ${other ? `target ${other}` : 'tuning vectorize:false (one target)'}`);
+  }
+  for (const model of models) {
+    const source = await ensureFixture(model);
+    const samples = new Map<Case, Sample[]>(CASES.map((c) => [c, []]));
+    let edits = '';
+    for (let round = 0; round < rounds; round++) {
+      const dir = mkdtempSync(join(tmpdir(), 'ireets-bench-incr-'));
+      try {
+        const path = join(dir, `${model}.onnx`);
+        copyFileSync(source, path);
+        const job = { path, output: join(dir, `${model}.vmfb`), cacheDir: join(dir, 'cache') };
+        const session = (await child({ ...job, mode: 'session' })) as { samples: Record<string, Sample>; edits: string };
+        edits = session.edits;
+        const fresh = (await child({ ...job, mode: 'noop' })) as { samples: Record<string, Sample> };
+        for (const [c, s] of Object.entries({ ...session.samples, ...fresh.samples })) samples.get(c as Case)!.push(s);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    const cold = median(samples.get('cold')!.map((s) => s.ms));
+    for (const c of CASES) {
+      const got = samples.get(c)!;
+      const ms = median(got.map((s) => s.ms));
+      const last = got[got.length - 1]!;
+      const r: IncrementalResult = { model, case: c, median_ms: ms, of_cold: ms / cold, summary: last.summary, stages_run: last.stagesRun };
+      if (GOALS[c] !== undefined) r.goal = GOALS[c];
+      if (c === 'one-op edit' || c === 'weights-only edit') r.detail = edits.split('; ').find((e) => e.startsWith(c === 'one-op edit' ? 'op' : 'weight'));
+      results.push(r);
+      if (!options.json) console.log(formatLine(r));
+    }
+  }
+  if (options.json) console.log(JSON.stringify(results, null, 2));
+  return results;
+}
+
+function formatLine(r: IncrementalResult): string {
+  const goal = r.goal === undefined ? '' : `  goal ≤ ${(r.goal * 100).toFixed(0)}% ${r.of_cold <= r.goal ? 'met' : 'MISSED'}`;
+  return `incremental ${r.model.padEnd(12)} ${r.case.padEnd(19)} ${r.median_ms.toFixed(1).padStart(8)} ms ${(r.of_cold * 100).toFixed(1).padStart(6)}% of cold  ${r.summary}; ran ${r.stages_run}${goal}`;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Runs this file in a fresh process for one job; resolves with the JSON it prints last. */
+function child(job: object): Promise<unknown> {
+  return new Promise((resolvePromise, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', SELF, '--child', JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`bench child exited with ${code}`));
+      try {
+        resolvePromise(JSON.parse(out.trim().split('\n').pop()!));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+// ---- in the child process ----
+
+interface Job {
+  mode: 'session' | 'noop';
+  path: string;
+  output: string;
+  cacheDir: string;
+}
+
+const SAVE_TO_BUILD_MS = 50;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const stagesRun = (e: Explain): string =>
+  e.stages
+    .filter((s) => s.executed > 0)
+    .map((s) => (s.executed > 1 ? `${s.stage}×${s.executed}` : s.stage))
+    .join('+') || 'nothing';
+
+async function runJob(job: Job): Promise<unknown> {
+  const compiler = await openCompiler({ cacheDir: job.cacheDir });
+  const samples: Record<string, Sample> = {};
+  const other: Target | undefined = TARGETS.find((t) => t !== 'cpu');
+  const switched: CompileOptions = other ? { target: other } : { tuning: { default: { vectorize: false } } };
+  const measure = async (c: Case, options: CompileOptions = {}): Promise<void> => {
+    const t0 = performance.now();
+    const { explain } = await compiler.compileToFile(job.path, job.output, options);
+    samples[c] = { ms: performance.now() - t0, summary: explain.summary, stagesRun: stagesRun(explain) };
+  };
+  try {
+    if (job.mode === 'noop') {
+      await measure('fresh-process no-op');
+      return { samples };
+    }
+    await measure('cold');
+    await measure('warm no-op');
+    const model = onnx.ModelProto.decode(readFileSync(job.path));
+    const op = editOneOp(model);
+    writeFileSync(job.path, encodeModelProto(model));
+    await sleep(SAVE_TO_BUILD_MS);
+    await measure('one-op edit');
+    const weight = editOneWeight(model);
+    writeFileSync(job.path, encodeModelProto(model));
+    await sleep(SAVE_TO_BUILD_MS);
+    await measure('weights-only edit');
+    await measure('target switch', switched);
+    await measure('switch back');
+    return { samples, edits: `op ${op}; weight ${weight}` };
+  } finally {
+    await compiler.close();
+  }
+}
+
+const middle = <T>(xs: readonly T[]): T | undefined => xs[xs.length >> 1];
+
+/**
+ * Changes one op so that exactly its region changes: a layer norm's epsilon (a scalar constant
+ * inlined into its kernel), else a 3x3 convolution's dilation (pads widened to keep its shape).
+ */
+function editOneOp(model: ModelProto): string {
+  const nodes = model.graph!.node!;
+  const epsilon = middle(nodes.filter((n) => n.opType === 'Constant' && /LayerNorm\/Constant_1$/.test(n.name ?? '')));
+  if (epsilon) {
+    const t = epsilon.attribute!.find((a) => a.name === 'value')!.t!;
+    const v = readFloats(t);
+    v[0] = v[0]! * 10;
+    writeFloats(t, v);
+    return `${epsilon.name} ×10`;
+  }
+  const ints = (n: NodeProto, name: string): number[] => (n.attribute ?? []).find((a) => a.name === name)?.ints?.map(Number) ?? [];
+  const conv = middle(nodes.filter((n) => n.opType === 'Conv' && ints(n, 'kernel_shape').join() === '3,3' && ints(n, 'strides').join() === '1,1' && ints(n, 'pads').join() === '1,1,1,1'));
+  if (!conv) throw new Error('no op to edit in this model');
+  for (const a of conv.attribute!) {
+    if (a.name === 'dilations') a.ints = [2, 2];
+    if (a.name === 'pads') a.ints = [2, 2, 2, 2];
+  }
+  if (!conv.attribute!.some((a) => a.name === 'dilations')) conv.attribute!.push({ name: 'dilations', type: onnx.AttributeProto.AttributeType.INTS, ints: [2, 2] });
+  return `${conv.name} dilation 2`;
+}
+
+/** Scales one weight (the second input of the middle matmul, conv or gemm) by 1.01. */
+function editOneWeight(model: ModelProto): string {
+  const g = model.graph!;
+  const inits = new Map(g.initializer!.map((t) => [t.name, t]));
+  const node = middle(g.node!.filter((n) => ['MatMul', 'Conv', 'Gemm'].includes(n.opType ?? '') && inits.has(n.input?.[1])));
+  if (!node) throw new Error('no weight to edit in this model');
+  const t = inits.get(node.input![1])!;
+  writeFloats(t, readFloats(t).map((x) => x * 1.01));
+  return `${t.name} [${t.dims!.join('x')}] ×1.01`;
+}
+
+function readFloats(t: TensorProto): Float32Array {
+  if (t.rawData && t.rawData.length > 0) {
+    const copy = Uint8Array.from(t.rawData);
+    return new Float32Array(copy.buffer);
+  }
+  return Float32Array.from(t.floatData ?? []);
+}
+
+function writeFloats(t: TensorProto, v: Float32Array): void {
+  if (t.rawData && t.rawData.length > 0) t.rawData = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  else t.floatData = [...v];
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const at = argv.indexOf('--child');
+  if (at >= 0) {
+    const out = await runJob(JSON.parse(argv[at + 1]!) as Job);
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
+  const pick = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  await runIncrementalBench({
+    models: pick('--models')?.split(','),
+    rounds: pick('--rounds') === undefined ? undefined : Number(pick('--rounds')),
+    json: argv.includes('--json'),
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    process.exit(1);
+  });
+}

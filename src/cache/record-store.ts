@@ -1,0 +1,203 @@
+/**
+ * The Store implementation over byte tables: content-addressed values, checksummed memos,
+ * hit/miss counters. Corrupt entries are deleted and reported, never returned. If the tables
+ * fail (disk full, permissions changed, a broken database), the store says so once and goes on
+ * in memory: a build never fails because its cache did.
+ */
+import { IreetsError } from '../util/errors.js';
+import { recordCounters } from './counters.js';
+import { encodeValue } from './encoding.js';
+import { clearTables, collectGarbage, type GcOptions, type GcReport } from './gc.js';
+import { fingerprintValue } from './hashing.js';
+import { FORMAT_VERSION, openMemo, openValue, retouchMemo, sealMemo, sealValueOf } from './records.js';
+import type { Fingerprint, Store, StoreBatch, StoreLookup, StoredMemo } from './store.js';
+import { collectStats, type CacheStats } from './stats.js';
+import { memoKey, memoryTables, type ByteTable, type Tables } from './tables.js';
+
+/**
+ * A verified memo's usedAt (GC's least-recently-used order) is rewritten only when older than
+ * this, so a no-op build writes almost nothing; GC's order is exact to this granularity.
+ */
+export const TOUCH_INTERVAL_MS = 10 * 60 * 1000;
+
+export interface RecordStoreOptions {
+  /** Clock in ms (usedAt, GC, counters); tests move it. */
+  now?: () => number;
+}
+
+let runCounter = 0;
+
+export class RecordStore implements Store {
+  private active: Tables;
+  private failure: IreetsError | undefined;
+  protected readonly now: () => number;
+
+  constructor(tables: Tables, options: RecordStoreOptions = {}) {
+    this.active = tables;
+    this.now = options.now ?? Date.now;
+    this.guarded(
+      () => this.markFormat(),
+      () => this.markFormat(),
+    );
+  }
+
+  /** The tables in use: the given ones, or in-memory ones after a failure. */
+  get tables(): Tables {
+    return this.active;
+  }
+
+  /** Why the store runs in memory, if it does (nothing it holds outlives the process). */
+  get degraded(): IreetsError | undefined {
+    return this.failure;
+  }
+
+  private markFormat(): void {
+    const t = this.active;
+    if (!t.meta.has('format')) t.transact(() => t.meta.put('format', encodeValue(FORMAT_VERSION)));
+  }
+
+  /**
+   * Switches to in-memory tables for the rest of the process. Subclasses close what failed and
+   * warn (once: later calls are no-ops).
+   */
+  protected degrade(error: unknown): void {
+    if (this.failure) return;
+    this.failure =
+      error instanceof IreetsError && (error.code === 'CACHE_IO' || error.code === 'CACHE_CORRUPT')
+        ? error
+        : new IreetsError('CACHE_IO', error instanceof Error ? error.message : String(error), undefined, { cause: error });
+    this.active = memoryTables();
+    this.markFormat();
+    this.onDegraded(this.failure);
+  }
+
+  /** Hook: the store has just gone to memory. */
+  protected onDegraded(_reason: IreetsError): void {}
+
+  /** fn on the tables; if they throw, degrade and answer with fallback (on memory) instead. */
+  protected guarded<T>(fn: () => T, fallback: () => T): T {
+    if (this.failure) return fn();
+    try {
+      return fn();
+    } catch (e) {
+      this.degrade(e);
+      return fallback();
+    }
+  }
+
+  fingerprintValue(value: unknown): Fingerprint {
+    return fingerprintValue(value);
+  }
+
+  readMemo(query: string, keyHash: Fingerprint): StoreLookup<StoredMemo> {
+    return this.guarded(
+      () => this.lookupMemo(query, keyHash),
+      () => ({ found: false }),
+    );
+  }
+
+  private lookupMemo(query: string, keyHash: Fingerprint): StoreLookup<StoredMemo> {
+    const key = memoKey(query, keyHash);
+    const bytes = this.active.memos.peek(key);
+    if (!bytes) return { found: false };
+    const opened = openMemo(bytes, query, keyHash, key);
+    if (opened.ok) return { found: true, value: opened.value };
+    // Another format is not damage: leave it for its own version (or GC), just don't use it.
+    if (opened.reason === 'format') return { found: false };
+    return { found: false, problem: this.discard(this.active.memos, key, Uint8Array.from(bytes), opened.detail) };
+  }
+
+  readValue(fp: Fingerprint): StoreLookup<unknown> {
+    return this.guarded(
+      () => this.lookupValue(fp),
+      () => ({ found: false }),
+    );
+  }
+
+  private lookupValue(fp: Fingerprint): StoreLookup<unknown> {
+    // The decoder copies what it returns, so the scratch bytes of peek will do.
+    const bytes = this.active.values.peek(fp);
+    if (!bytes) return { found: false };
+    const opened = openValue(fp, bytes);
+    if (opened.ok) return { found: true, value: opened.value };
+    if (opened.reason === 'format') return { found: false };
+    return { found: false, problem: this.discard(this.active.values, fp, Uint8Array.from(bytes), opened.detail) };
+  }
+
+  /** Deletes a bad entry unless another process already replaced it, and says what happened. */
+  private discard(table: ByteTable, key: string, bad: Uint8Array, detail: string): IreetsError {
+    this.active.transact(() => {
+      const current = table.get(key);
+      if (current && sameBytes(current, bad)) table.remove(key);
+    });
+    return new IreetsError('CACHE_CORRUPT', `${detail}; entry deleted, will recompute`, `cache entry ${key}`);
+  }
+
+  async write(batch: StoreBatch): Promise<void> {
+    // Encode outside the transaction (it can be slow) and only what the store lacks.
+    const sealed: [Fingerprint, Uint8Array][] = [];
+    const lacks = (fp: Fingerprint) => this.active.values.firstByte(fp) !== FORMAT_VERSION;
+    for (const [fp, value] of batch.values) {
+      if (!this.guarded(() => lacks(fp), () => true)) continue;
+      const { fingerprint, record } = sealValueOf(value);
+      // A value mutated after it was memoized no longer matches its fingerprint: don't file it
+      // under a lie; its memo then misses on load and recomputes.
+      if (fingerprint === fp) sealed.push([fp, record]);
+    }
+    const now = this.now();
+    const run = batch.run ?? `${process.pid}.${now}.${++runCounter}`;
+    this.guarded(
+      () => this.commitBatch(batch, sealed, run, now),
+      () => this.commitBatch(batch, sealed, run, now),
+    );
+  }
+
+  private commitBatch(batch: StoreBatch, sealed: [Fingerprint, Uint8Array][], run: string, now: number): void {
+    const t = this.active;
+    const { memos, values } = t;
+    t.transact(() => {
+      // Content-addressed: a sound record of our format is already right. Anything else under
+      // the key (another format, or damage to the format byte) is replaced, or it would be
+      // ignored on every read and recomputed forever.
+      for (const [fp, record] of sealed) if (values.firstByte(fp) !== FORMAT_VERSION) values.put(fp, record);
+      for (const memo of batch.memos) memos.put(memoKey(memo.query, memo.keyHash), sealMemo({ memo, usedAt: now }));
+      for (const ref of batch.touched) {
+        if (ref.usedAt !== undefined && now - ref.usedAt < TOUCH_INTERVAL_MS) continue;
+        const key = memoKey(ref.query, ref.keyHash);
+        const bytes = memos.get(key);
+        const opened = bytes && openMemo(bytes, ref.query, ref.keyHash, key);
+        if (opened && opened.ok && now - opened.value.usedAt >= TOUCH_INTERVAL_MS) memos.put(key, retouchMemo(bytes, now));
+      }
+      recordCounters(t, batch.counters, run, now);
+    });
+  }
+
+  stats(): CacheStats {
+    return this.guarded(
+      () => collectStats(this.active),
+      () => collectStats(this.active),
+    );
+  }
+
+  gc(options: GcOptions = {}): GcReport {
+    const opts = { now: this.now(), ...options };
+    return this.guarded(
+      () => collectGarbage(this.active, opts),
+      () => collectGarbage(this.active, opts),
+    );
+  }
+
+  /** Empties the cache (memos, values, counters). */
+  clear(): { memosRemoved: number; valuesRemoved: number } {
+    return this.guarded(
+      () => clearTables(this.active),
+      () => clearTables(this.active),
+    );
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
