@@ -29,8 +29,12 @@ export type Expr =
   | { readonly k: 'wgid'; readonly dim: 0 | 1 | 2 }
   /** Local invocation id within the workgroup along x, y or z (i32); GPU kernels only. */
   | { readonly k: 'lid'; readonly dim: 0 | 1 | 2 }
-  /** Element `index` (i32, in elements) of binding `binding`, converted to its compute type. */
-  | { readonly k: 'load'; readonly binding: number; readonly index: Expr; readonly t: ScalarType }
+  /**
+   * Element `index` (i32, in elements) of binding `binding`, converted to its compute type.
+   * With `shared` set, element `index` of the workgroup array of that name (see Kernel.shared;
+   * `binding` is then -1 and `t` f32): GPU kernels only, built with sharedLoad().
+   */
+  | { readonly k: 'load'; readonly binding: number; readonly index: Expr; readonly t: ScalarType; readonly shared?: string }
   | { readonly k: 'unary'; readonly op: UnaryOp; readonly a: Expr; readonly t: ScalarType }
   /** Comparisons yield i32 0/1; their `t` is the operands' type. */
   | { readonly k: 'binary'; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr; readonly t: ScalarType }
@@ -52,7 +56,14 @@ export type Stmt =
    */
   | { readonly k: 'for'; readonly v: string; readonly start: Expr; readonly end: Expr; readonly step: number; readonly body: readonly Stmt[]; readonly vectorize?: boolean }
   | { readonly k: 'if'; readonly cond: Expr; readonly then: readonly Stmt[]; readonly else?: readonly Stmt[] }
-  | { readonly k: 'store'; readonly binding: number; readonly index: Expr; readonly value: Expr }
+  /**
+   * With `shared` set, writes f32 `value` to the workgroup array of that name (binding -1). With
+   * `barrier` set, the statement is a workgroup barrier instead (nothing is stored): every
+   * invocation waits there and workgroup-memory writes before it are visible after it; it must be
+   * reached in uniform control flow. GPU kernels only (these are optional fields on existing kinds
+   * so that code walking statements keeps working); built with sharedStore() and barrier().
+   */
+  | { readonly k: 'store'; readonly binding: number; readonly index: Expr; readonly value: Expr; readonly shared?: string; readonly barrier?: true }
   // f32x4 vector statements (CPU SIMD strategies only; see VecExpr).
   /** Declares an f32x4 local (or re-sets it: vector locals are mutable). */
   | { readonly k: 'vlet'; readonly name: string; readonly value: VecExpr }
@@ -64,9 +75,13 @@ export type Stmt =
   /** Declares f32 locals: `names[i]` = lane i of `value` (scalar code over vector results). */
   | { readonly k: 'vunpack'; readonly names: readonly string[]; readonly value: VecExpr };
 
-/** Lane-wise f32x4 operations. `min`/`max` select like the scalar ops: min(a,b) = a < b ? a : b. */
-export type VecBinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max';
-export type VecUnaryOp = 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil' | 'trunc' | 'round_even';
+/**
+ * Lane-wise f32x4 operations. `min`/`max` select like the scalar ops: min(a,b) = a < b ? a : b;
+ * `minimum`/`maximum` are IEEE 754-2019's (a NaN in either operand gives NaN).
+ */
+export type VecBinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max' | 'minimum' | 'maximum';
+/** `pow2_int`: 2^x for lanes holding whole numbers in [-126, 127] (builds the float's exponent). */
+export type VecUnaryOp = 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil' | 'trunc' | 'round_even' | 'pow2_int';
 
 /**
  * Expressions over four f32 lanes, for CPU strategies that hold register tiles in SIMD locals.
@@ -108,6 +123,14 @@ export interface Kernel {
   /** Threads per workgroup for GPU emitters; CPU runs a workgroup on one thread. */
   readonly workgroupSize: readonly [number, number, number];
   readonly body: readonly Stmt[];
+  /** Workgroup-memory arrays (f32) shared by a workgroup's invocations; GPU kernels only. */
+  readonly shared?: readonly SharedArray[];
+}
+
+/** A workgroup-memory array of `size` f32 elements. */
+export interface SharedArray {
+  readonly name: string;
+  readonly size: number;
 }
 
 /** Compute type of a storage dtype. */
@@ -121,4 +144,24 @@ export function computeType(d: DType): ScalarType {
     case 'string': throw new Error('string tensors have no compute type');
     default: return 'i32';
   }
+}
+
+/** Element `index` (i32) of the f32 workgroup array `array`. */
+export function sharedLoad(array: string, index: Expr): Expr {
+  return { k: 'load', binding: -1, index, t: 'f32', shared: array };
+}
+
+/** Writes f32 `value` to element `index` of the workgroup array `array`. */
+export function sharedStore(array: string, index: Expr, value: Expr): Stmt {
+  return { k: 'store', binding: -1, index, value, shared: array };
+}
+
+/** A workgroup barrier (workgroup-memory writes before it are visible after it). */
+export function barrier(): Stmt {
+  return { k: 'store', binding: -1, index: { k: 'const', t: 'i32', v: 0 }, value: { k: 'const', t: 'f32', v: 0 }, barrier: true };
+}
+
+/** Whether a store statement is a barrier or a workgroup-memory write, or a load reads workgroup memory. */
+export function isWorkgroupAccess(x: Expr | Stmt): boolean {
+  return (x.k === 'load' && x.shared !== undefined) || (x.k === 'store' && (x.shared !== undefined || x.barrier === true));
 }

@@ -27,6 +27,9 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { staticSize } from '../../src/ir/types.js';
 import { listCases, NODE_TESTS_DIR } from '../conformance/cases.js';
 import { compareTensors } from '../conformance/compare.js';
+import { interpretModule } from '../../src/ir/interpret/interpreter.js';
+import { initHashing } from '../../src/util/hash.js';
+import { buildModule, type BuiltModule } from '../support/lowering-harness.js';
 
 // ---- the Vulkan runner ----
 
@@ -748,6 +751,54 @@ describe.skipIf(RUNNER === undefined)('SPIR-V on Vulkan: ONNX conformance models
       ran.set(strategy, (ran.get(strategy) ?? 0) + 1);
     });
   }
+});
+
+// ---- workgroup memory: the tiled matmul and tree reduction strategies ----
+
+/** Runs a one-region module's kernel (GPU strategy) on Vulkan and compares with the interpreter. */
+function agreesOnVulkan(built: BuiltModule, tuning: Parameters<typeof lowerRegionGpu>[2] = {}): void {
+  const steps = partitionGraph(built.mod).filter((st) => st.kind === 'dispatch');
+  expect(steps.length).toBe(1);
+  const region = steps[0]!.kind === 'dispatch' ? steps[0]!.region : undefined;
+  const kernel = lowerRegionGpu(region!, 'wg', tuning);
+  expect(kernel.shared?.length ?? 0).toBeGreaterThan(0);
+  const g = built.mod.graph;
+  const buffers: (number | Uint8Array)[] = region!.inputs.map((v) => {
+    const at = g.inputs.indexOf(v);
+    if (at < 0) throw new Error('region reads a non-input');
+    return bytes(built.inputs[at]!.data as ArrayBufferView);
+  });
+  const out = region!.output;
+  buffers.push(Math.max(4, staticSize(out.type.shape as number[]) * byteSize(out.type.dtype)));
+  const groups = kernel.workgroupCount.map((e) => Number((e as { v: number }).v)) as [number, number, number];
+  const [raw] = runOnVulkan(buffers, [{ code: emitSpirvExecutable([kernel]).code, entry: 'wg', groups, bindings: buffers.map((_, i) => i) }], [buffers.length - 1]);
+  const got = Tensor.zeros(out.type.dtype, out.type.shape as number[]);
+  bytes(got.data as ArrayBufferView).set(raw!.subarray(0, staticSize(out.type.shape as number[]) * byteSize(out.type.dtype)));
+  const r = compareTensors(got, interpretModule(built.mod, built.inputs)[0]!);
+  expect(r.ok ? 'ok' : r.reason).toBe('ok');
+}
+
+const seeded = (shape: number[], seed: number): Tensor => {
+  let x = seed;
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Tensor.fromNumbers('f32', shape, Array.from({ length: n }, () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1));
+};
+
+describe.skipIf(RUNNER === undefined)('SPIR-V on Vulkan: workgroup memory and barriers', () => {
+  it('tiled matmul: odd sizes, register tiles, batches, epilogue', async () => {
+    await initHashing();
+    for (const r of [1, 4]) {
+      agreesOnVulkan(buildModule([seeded([37, 53], 1), seeded([53, 29], 2), seeded([29], 3)], (g, [a, b, c]) => [g.op1('tanh', [g.op1('add', [g.op1('matmul', [a!, b!]), c!])])]), { matmulRegisterTile: r });
+      agreesOnVulkan(buildModule([seeded([3, 17, 70], 4), seeded([3, 70, 23], 5)], (g, [a, b]) => [g.op1('matmul', [a!, b!])]), { matmulRegisterTile: r });
+    }
+  });
+
+  it('tree reduction: sum, max, mean over long rows', async () => {
+    await initHashing();
+    for (const op of ['reduce_sum', 'reduce_max', 'reduce_mean']) {
+      agreesOnVulkan(buildModule([seeded([7, 300], 6)], (g, [x]) => [g.op1(op, [g.op1('exp', [x!]), g.constant(Tensor.fromBigInts('i64', [1], [-1n]), 'axes')], { keepdims: 0 })]));
+    }
+  });
 });
 
 describe.skipIf(RUNNER !== undefined)('SPIR-V on Vulkan', () => {

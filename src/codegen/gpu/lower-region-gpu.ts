@@ -1,31 +1,21 @@
 import type { DispatchRegion } from '../../ir/partition.js';
 import { staticSize } from '../../ir/types.js';
-import { IreetsError } from '../../util/errors.js';
 import { add, cmp, delinearize, i32, mul } from '../expr.js';
 import type { Expr, Kernel, KernelBinding } from '../kernel-ir.js';
 import { BATCH_COUNT } from '../lower-region.js';
 import { RegionLowering } from '../lowering/region-context.js';
 import { resolveGpuTuning, type GpuTuning } from './gpu-tuning.js';
+import { lowerMatmulGpu, tiledMatmulNode } from './matmul-gpu.js';
+import { lowerTreeReduceGpu, treeReduceNode } from './reduce-gpu.js';
+import { splitWorkgroups } from './workgroup-grid.js';
 import '../lowering/index.js';
 
-/** Workgroup ids along x and y: a 1-D grid larger than one dimension allows folds into y. */
-export interface GpuGrid {
-  readonly x: number;
-  readonly y: number;
-}
-
-/** Splits `groups` workgroups into an x × y grid with x ≤ `maxPerDim` (x·y ≥ groups). */
-export function splitWorkgroups(groups: number, maxPerDim: number, culprit?: string): GpuGrid {
-  if (groups <= maxPerDim) return { x: groups, y: 1 };
-  const y = Math.ceil(groups / maxPerDim);
-  if (y > maxPerDim) {
-    throw new IreetsError('MODEL_UNSUPPORTED', `${groups} workgroups exceed the ${maxPerDim}² the GPU can launch`, culprit);
-  }
-  return { x: Math.ceil(groups / y), y };
-}
+export { splitWorkgroups, type GpuGrid } from './workgroup-grid.js';
 
 /**
- * Lowers a dispatch region to a GPU kernel where each invocation computes one output element:
+ * Lowers a dispatch region to a GPU kernel. Matmul regions take the tiled strategy
+ * (matmul-gpu.ts) and innermost-axis reductions the workgroup tree (reduce-gpu.ts) where they
+ * apply and the tuning enables them; otherwise each invocation computes one output element:
  * linear id = (workgroup id folded over x and y) × workgroup size + local id; invocations past
  * the end do nothing. The element's scalar program comes from the same lowering rules and
  * RegionLowering context as the CPU strategy. Batched regions run one z-slice per sample (wgid.z
@@ -33,6 +23,10 @@ export function splitWorkgroups(groups: number, maxPerDim: number, culprit?: str
  */
 export function lowerRegionGpu(region: DispatchRegion, name: string, tuning: Partial<GpuTuning> = {}): Kernel {
   const config = resolveGpuTuning('webgpu', tuning);
+  const matmul = tiledMatmulNode(region, config);
+  if (matmul) return lowerMatmulGpu(region, matmul, name, config);
+  const reduce = treeReduceNode(region, config);
+  if (reduce) return lowerTreeReduceGpu(region, reduce, name, config);
   const out = region.output;
   const shape = out.type.shape as readonly number[];
   const total = staticSize(shape);

@@ -72,7 +72,8 @@ export function emitSpirvExecutable(kernels: readonly Kernel[]): SpirvExecutable
   for (const k of kernels) {
     const buffers = k.bindings.map((binding, i) => declareBinding(types, k, binding, i));
     const pushConstants = k.numParams > 0 ? declarePushConstants(types, k) : undefined;
-    const emitter = new KernelEmitter(types, k, pushConstants === undefined ? { buffers } : { buffers, pushConstants });
+    const shared = declareShared(types, k);
+    const emitter = new KernelEmitter(types, k, pushConstants === undefined ? { buffers, shared } : { buffers, pushConstants, shared });
     b.addFunction(emitter.emit());
     b.name(emitter.fb.id, k.name);
     b.entryPoint(ExecutionModel.GLCompute, emitter.fb.id, k.name, emitter.interfaceVariables);
@@ -82,6 +83,22 @@ export function emitSpirvExecutable(kernels: readonly Kernel[]): SpirvExecutable
     for (const n of emitter.notes) narrowed.add(n);
   }
   return { code: b.build(), entryPoints: kernels.map((k) => k.name), meta: { format: SPIRV_EXECUTABLE_FORMAT, entryPoints, narrowed: [...narrowed].sort() } };
+}
+
+/** One Workgroup-storage `float[size]` variable per workgroup array of the kernel, by name. */
+function declareShared(types: ModuleTypes, k: Kernel): Map<string, number> {
+  const vars = new Map<string, number>();
+  for (const a of k.shared ?? []) {
+    if (vars.has(a.name) || !(a.size > 0)) throw new Error(`kernel ${k.name}: workgroup array ${a.name} is declared twice or has no elements`);
+    const f32 = types.f32;
+    const len = types.constant('u32', a.size);
+    const arr = types.b.declare(Op.TypeArray, (id) => [id, f32, len]);
+    const ptr = types.pointer(StorageClass.Workgroup, arr);
+    const variable = types.b.declare(Op.Variable, (id) => [ptr, id, StorageClass.Workgroup]);
+    types.b.name(variable, `${k.name}_${a.name}`);
+    vars.set(a.name, variable);
+  }
+  return vars;
 }
 
 function declareBinding(types: ModuleTypes, k: Kernel, binding: KernelBinding, index: number): BoundBuffer {

@@ -9,7 +9,7 @@ import { FunctionBuilder } from './function-builder.js';
 import type { BuiltInName, ModuleTypes, Num, Val } from './module-types.js';
 import { exprType, isComparison, narrowConstant, narrowType, NOTE_F64, NOTE_F64_STORAGE, NOTE_I64, NOTE_SUB_WORD } from './narrowing.js';
 import { ScalarOps } from './scalar-ops.js';
-import { Glsl, LoopControl, Op, SelectionControl, StorageClass } from './spirv-enums.js';
+import { Glsl, LoopControl, MemorySemantics, Op, Scope, SelectionControl, StorageClass } from './spirv-enums.js';
 import { storageLayout } from './storage-layout.js';
 
 /** GLSL.std.450 instructions for unary float ops that map one to one. */
@@ -47,6 +47,8 @@ export interface KernelInterface {
   readonly buffers: readonly BoundBuffer[];
   /** The PushConstant variable holding the kernel's i32 params, when it has any. */
   readonly pushConstants?: number;
+  /** The Workgroup-storage variable of each of the kernel's workgroup arrays, by name. */
+  readonly shared?: ReadonlyMap<string, number>;
 }
 
 export class KernelEmitter {
@@ -127,6 +129,18 @@ export class KernelEmitter {
         return;
       }
       case 'store': {
+        if (s.barrier) {
+          // Execution and memory scope Workgroup; acquire-release on workgroup memory.
+          const scope = this.types.constant('u32', Scope.Workgroup);
+          const semantics = this.types.constant('u32', MemorySemantics.AcquireRelease | MemorySemantics.WorkgroupMemory);
+          this.fb.inst(Op.ControlBarrier, [scope, scope, semantics]);
+          return;
+        }
+        if (s.shared !== undefined) {
+          const value = this.o.convert(this.expr(s.value), 'f32');
+          this.fb.inst(Op.Store, [this.sharedElement(s.shared, s.index), value.id]);
+          return;
+        }
         const binding = this.kernel.bindings[s.binding];
         if (!binding) throw new IreetsError('INTERNAL', `kernel ${this.kernel.name} stores to binding ${s.binding}, which it does not declare`);
         if (binding.access === 'read') throw new IreetsError('INTERNAL', `kernel ${this.kernel.name} stores to read-only binding ${s.binding}`);
@@ -211,6 +225,14 @@ export class KernelEmitter {
     return l;
   }
 
+  /** A pointer to element `index` of the workgroup array `name`. */
+  private sharedElement(name: string, index: Expr): number {
+    const variable = this.where.shared?.get(name);
+    if (variable === undefined) throw new IreetsError('INTERNAL', `kernel ${this.kernel.name} uses workgroup array ${name}, which it does not declare`);
+    const ptr = this.types.pointer(StorageClass.Workgroup, this.types.f32);
+    return this.fb.op(Op.AccessChain, ptr, [variable, this.index(index).id]);
+  }
+
   private index(e: Expr): Val {
     return this.o.convert(this.expr(e), 'i32');
   }
@@ -253,6 +275,7 @@ export class KernelEmitter {
         return this.fb.val(Op.Load, 'i32', [at]);
       }
       case 'load': {
+        if (e.shared !== undefined) return o.convert(this.fb.val(Op.Load, 'f32', [this.sharedElement(e.shared, e.index)]), narrowType(e.t));
         const binding = this.kernel.bindings[e.binding];
         if (!binding) throw new IreetsError('INTERNAL', `kernel ${this.kernel.name} loads binding ${e.binding}, which it does not declare`);
         this.noteType(e.t);

@@ -87,6 +87,7 @@ export const Op = {
   Not: 200,
   BitFieldSExtract: 202,
   BitFieldUExtract: 203,
+  ControlBarrier: 224,
   AtomicAnd: 240,
   AtomicOr: 241,
   LoopMerge: 246,
@@ -105,6 +106,7 @@ export const ExecutionMode = { LocalSize: 17 } as const;
 
 export const StorageClass = {
   Input: 1,
+  Workgroup: 4,
   Function: 7,
   PushConstant: 9,
   StorageBuffer: 12,
@@ -125,9 +127,9 @@ export const BuiltIn = {
   LocalInvocationId: 27,
 } as const;
 
-export const Scope = { Device: 1 } as const;
+export const Scope = { Device: 1, Workgroup: 2 } as const;
 /** Relaxed: sub-word stores only need atomicity of the read-modify-write, not ordering. */
-export const MemorySemantics = { None: 0 } as const;
+export const MemorySemantics = { None: 0, AcquireRelease: 0x8, WorkgroupMemory: 0x100 } as const;
 export const FunctionControl = { None: 0 } as const;
 export const LoopControl = { None: 0 } as const;
 export const SelectionControl = { None: 0 } as const;

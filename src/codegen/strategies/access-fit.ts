@@ -18,18 +18,45 @@ export interface LinearFit {
   coefs: number[];
 }
 
-/** Grid points above which a fit is refused (compile time stays small). */
-const MAX_POINTS = 1 << 22;
+/** Grids up to this many points are checked at every point. */
+const FULL_CHECK_POINTS = 1 << 22;
+/** Larger grids: every point on the lines through the origin and this many more, spread pseudo-randomly. */
+const SAMPLED_POINTS = 1 << 20;
 
 /**
- * `index` as base + Σ coefs[i]·coord[i], verified on the whole grid; `fixed` pins other variables.
+ * `index` as base + Σ coefs[i]·coord[i], verified on the grid; `fixed` pins other variables.
  * Undefined when the index is not linear there (or not a pure i32 expression of the variables).
+ * Index remaps make indices piecewise linear with pieces that are whole slabs of the grid, so a
+ * large grid is checked on a dense sample (the lines through the origin and a spread of points).
  */
 export function fitLinear(index: Expr, coords: readonly Coordinate[], fixed: ReadonlyMap<string, number> = new Map()): LinearFit | undefined {
-  const n = coords.reduce((p, c) => p * c.extent, 1);
-  if (n === 0 || n > MAX_POINTS) return undefined;
+  const total = coords.reduce((p, c) => p * c.extent, 1);
+  if (total === 0) return undefined;
+  const points = total <= FULL_CHECK_POINTS ? allPoints(coords, total) : samplePoints(coords);
+  const n = points[0]?.length ?? 1;
   const env = new Map<string, Int32Array>();
   for (const [name, v] of fixed) env.set(name, new Int32Array(n).fill(v));
+  coords.forEach((c, i) => env.set(c.name, points[i]!));
+  const got = evaluateIndex(index, env, n);
+  if (!got) return undefined;
+  // Point 0 is the origin and point 1 + i the unit step along coordinate i (both in either set).
+  const base = got[0]!;
+  const coefs = coords.map((c, i) => (c.extent < 2 ? 0 : got[unitPoint(coords, i, total)]! - base));
+  for (let p = 0; p < n; p++) {
+    let want = base;
+    for (let c = 0; c < coords.length; c++) want += coefs[c]! * points[c]![p]!;
+    if (got[p] !== want) return undefined;
+  }
+  return { base, coefs };
+}
+
+/** Where the unit step along coordinate i sits in the point list. */
+function unitPoint(coords: readonly Coordinate[], i: number, total: number): number {
+  if (total <= FULL_CHECK_POINTS) return coords.slice(i + 1).reduce((p, x) => p * x.extent, 1);
+  return 1 + i;
+}
+
+function allPoints(coords: readonly Coordinate[], n: number): Int32Array[] {
   const values = coords.map(() => new Int32Array(n));
   for (let p = 0; p < n; p++) {
     let rest = p;
@@ -39,22 +66,25 @@ export function fitLinear(index: Expr, coords: readonly Coordinate[], fixed: Rea
       rest = Math.floor(rest / e);
     }
   }
-  coords.forEach((c, i) => env.set(c.name, values[i]!));
-  const got = evaluateIndex(index, env, n);
-  if (!got) return undefined;
-  const base = got[0]!;
-  // The unit step along coordinate i sits at linear position Π(extents after i).
-  const coefs = coords.map((c, i) => {
-    if (c.extent < 2) return 0;
-    const at = coords.slice(i + 1).reduce((p, x) => p * x.extent, 1);
-    return got[at]! - base;
-  });
-  for (let p = 0; p < n; p++) {
-    let want = base;
-    for (let c = 0; c < coords.length; c++) want += coefs[c]! * values[c]![p]!;
-    if (got[p] !== want) return undefined;
-  }
-  return { base, coefs };
+  return values;
+}
+
+function samplePoints(coords: readonly Coordinate[]): Int32Array[] {
+  const lines = coords.reduce((p, c) => p + c.extent, 0);
+  const n = 1 + coords.length + lines + SAMPLED_POINTS;
+  const values = coords.map(() => new Int32Array(n));
+  let at = 1;
+  coords.forEach((c, i) => { values[i]![at++] = c.extent < 2 ? 0 : 1; });
+  coords.forEach((c, i) => { for (let v = 0; v < c.extent; v++) values[i]![at++] = v; });
+  let state = 0x9e3779b9;
+  const next = (): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state >>> 0;
+  };
+  for (; at < n; at++) coords.forEach((c, i) => { values[i]![at] = next() % c.extent; });
+  return values;
 }
 
 /** Rebuilds an i32 expression through the folding builders (constants collapse). */

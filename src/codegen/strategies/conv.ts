@@ -1,10 +1,12 @@
 // Fast CPU strategy for 2-D convolutions (f32, one group): an implicit GEMM without an im2col
 // buffer. A register tile holds 4 output pixels of one output row × 8 output channels in f32x4
 // locals; every (input channel, tap) step broadcasts the 4 input pixels against the 8 channels'
-// weights (pre-packed contiguous per panel of 8 channels, see pack-weights). Tiles whose taps all
-// land inside the input run without any bounds logic (every offset a constant folded into the
-// loads); border tiles restrict the vertical taps by loop bounds and mask the horizontal ones.
-// 1×1 stride-1 unpadded convs run as plain GEMMs over the flattened pixels.
+// weights (pre-packed contiguous per panel of 8 channels, see pack-weights). No bounds logic runs
+// per tap: tiles at the row's ends (whose windows reach the padding) are emitted at their fixed
+// columns with each pixel's valid taps known at compile time, rows at the border bound the
+// vertical taps by their loop. Whole tiles are
+// transposed in registers so the epilogue and the stores run along the output row. 1×1 stride-1
+// unpadded convs run as plain GEMMs over the flattened pixels.
 import { numAttr, resolveWindow, windowAttrs } from '../../ir/ops/linalg.js';
 import type { DispatchRegion } from '../../ir/partition.js';
 import { add, cmp, div, i32, max, min, mul, sub } from '../expr.js';
@@ -13,10 +15,15 @@ import { fitLinear } from './access-fit.js';
 import { emitEpilogue, laneVector } from './epilogue.js';
 import { KernelBuilder } from './kernel-builder.js';
 import { elementAccess, splitRegion, staticShape } from './region-parts.js';
+import { emitPanels } from './panels.js';
 import { splitWork } from './work-split.js';
 
 export const CONV_PIXELS = 4;
 const PANEL = 8;
+/** Windows up to this many taps are unrolled whole; bigger ones loop over their rows. */
+const MAX_UNROLLED_TAPS = 3;
+/** Tiles per row emitted at fixed columns (their pixels lack some taps): keep the code small. */
+const MAX_STATIC_TILES = 8;
 
 const v = (name: string): Expr => ({ k: 'var', name, t: 'i32' });
 const f32zero: VecExpr = { k: 'vsplat', a: { k: 'const', t: 'f32', v: 0 } };
@@ -99,169 +106,172 @@ export function lowerConvRegion(region: DispatchRegion, name: string): Kernel | 
   return emitConv(region, name, parts.root.outputs[0]!, bias ?? null, g, st);
 }
 
-function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['output'], bias: DispatchRegion['output'] | null, g: ConvGeometry, st: Strides): Kernel {
+/** Transposes a 4×4 block held as four row vectors into four column vectors (8 shuffles). */
+function transpose4(b: KernelBuilder, r: readonly VecExpr[]): VecExpr[] {
+  const sh = (a: VecExpr, c: VecExpr, lanes: [number, number, number, number]): VecExpr => b.vlet({ k: 'vshuffle', a, b: c, lanes }, 'tr');
+  const t0 = sh(r[0]!, r[1]!, [0, 4, 1, 5]);
+  const t1 = sh(r[0]!, r[1]!, [2, 6, 3, 7]);
+  const t2 = sh(r[2]!, r[3]!, [0, 4, 1, 5]);
+  const t3 = sh(r[2]!, r[3]!, [2, 6, 3, 7]);
+  return [sh(t0, t2, [0, 1, 4, 5]), sh(t0, t2, [2, 3, 6, 7]), sh(t1, t3, [0, 1, 4, 5]), sh(t1, t3, [2, 3, 6, 7])];
+}
+
+function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['output'], bias: DispatchRegion['output'] | null, g: ConvGeometry, st: Strides): Kernel | undefined {
   const taps = g.kh * g.kw;
   const np = Math.ceil(g.oc / PANEL);
-  // 1×1, stride 1, no padding, rows contiguous: one long row of pixels.
-  const flat = taps === 1 && g.stride[0] === 1 && g.stride[1] === 1 && g.pad[0] === 0 && g.pad[1] === 0 && st.x.h === g.w * st.x.w && g.oh === g.h && g.ow === g.w;
-  const rows = flat ? 1 : g.oh;
-  const rowPixels = flat ? g.oh * g.ow : g.ow;
-  const tilesPerRow = Math.floor(rowPixels / CONV_PIXELS);
-  const partial = rowPixels % CONV_PIXELS;
-  const units = flat ? Math.ceil(rowPixels / CONV_PIXELS) : rows;
-  const macs = g.batch * g.oc * g.oh * g.ow * g.c * taps;
-  const split = splitWork([np, units], macs, g.batch);
-  const [panelsPer, unitsPer] = split.per as [number, number];
-
-  // Which output rows / tiles have every tap inside the input.
   const [sh, sw] = g.stride;
   const [dh, dw] = g.dilation;
   const [ph, pw] = g.pad;
-  const ohLo = Math.ceil(ph / sh);
-  const ohHi = Math.max(ohLo, Math.floor((g.h - 1 + ph - (g.kh - 1) * dh) / sh) + 1);
-  const owLo = Math.ceil(pw / sw);
-  const owHi = Math.max(owLo, Math.floor((g.w - 1 + pw - (g.kw - 1) * dw) / sw) + 1);
-  const tLo = Math.min(tilesPerRow, Math.ceil(owLo / CONV_PIXELS));
-  const tHi = Math.max(tLo, Math.min(tilesPerRow, Math.floor(owHi / CONV_PIXELS)));
+  // 1×1, stride 1, no padding, rows contiguous: one long row of pixels.
+  const flat = taps === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && st.x.h === g.w * st.x.w && g.oh === g.h && g.ow === g.w;
+  const rows = flat ? 1 : g.oh;
+  const rowPixels = flat ? g.oh * g.ow : g.ow;
+  const macs = g.batch * g.oc * g.oh * g.ow * g.c * taps;
+
+  // Output rows with every vertical tap inside the input; columns likewise for horizontal taps.
+  const ohLo = Math.min(rows, Math.ceil(ph / sh));
+  const ohHi = flat ? 1 : Math.max(ohLo, Math.min(g.oh, Math.floor((g.h - 1 + ph - (g.kh - 1) * dh) / sh) + 1));
+  const colTaps = (o: number): number[] => Array.from({ length: g.kw }, (_, t) => t).filter((t) => flat || (o * sw - pw + t * dw >= 0 && o * sw - pw + t * dw <= g.w - 1));
+  // Tiles sit at columns t·4 (and a last, partial one). Those whose every pixel has every tap
+  // form one run [tLo, tHi) that loops; the others are emitted at their fixed columns, each pixel
+  // with its own taps.
+  const tiles = Math.floor(rowPixels / CONV_PIXELS);
+  const rest = rowPixels % CONV_PIXELS;
+  const full = (t: number): boolean => [0, 1, 2, 3].every((r) => colTaps(t * CONV_PIXELS + r).length === g.kw);
+  let tLo = 0;
+  while (tLo < tiles && !full(tLo)) tLo++;
+  let tHi = tLo;
+  while (tHi < tiles && full(tHi)) tHi++;
+  if (tLo + (tiles - tHi) > MAX_STATIC_TILES) return undefined;
+  // Whole tiles store through a 4×4 transpose (lanes along the output row) when the row holds them.
+  const pixelLanes = !flat || g.ow % CONV_PIXELS === 0;
+
+  const units = flat ? tiles + (rest > 0 ? 1 : 0) : rows;
+  const split = splitWork([np, units], macs, g.batch);
+  const [panelsPer, unitsPer] = split.per as [number, number];
 
   const b = new KernelBuilder();
   const bz = b.let({ k: 'wgid', dim: 2 }, 'bz');
+  if (st.x.base.length > 1 && st.x.base.some((x, i) => x !== st.x.base[0]! + i * (st.x.base[1]! - st.x.base[0]!))) return undefined;
   const xBatch = b.let(st.x.base.length === 1 ? i32(st.x.base[0]!) : add(i32(st.x.base[0]!), mul(bz, i32(st.x.base[1]! - st.x.base[0]!))), 'xb');
-  if (st.x.base.length > 1 && st.x.base.some((x, i) => x !== st.x.base[0]! + i * (st.x.base[1]! - st.x.base[0]!))) {
-    throw new Error('conv input batch stride is not constant');
-  }
   const p0 = b.let(mul({ k: 'wgid', dim: 0 }, i32(panelsPer)), 'p0');
   const pEnd = b.let(min(add(p0, i32(panelsPer)), i32(np)), 'pend');
   const u0 = b.let(mul({ k: 'wgid', dim: 1 }, i32(unitsPer)), 'u0');
   const uEnd = b.let(min(add(u0, i32(unitsPer)), i32(units)), 'uend');
   const unroll = taps === 1 ? 4 : 1;
+  const load = (index: Expr): Expr => ({ k: 'load', binding: st.x.binding, index, t: 'f32' });
 
   /** Accumulators of a tile of `pixels` × `lanes` channels, started from the bias. */
-  const startTile = (p: Expr, pixels: number, lanes: number): VecExpr[][] => {
+  const startTile = (p: Expr, pixels: number, lanes: number): (VecExpr & { k: 'vvar' })[][] => {
     const vecs = Math.ceil(lanes / 4);
     const init: VecExpr[] = [];
     for (let q = 0; q < vecs; q++) {
-      const bv = bias ? laneVector(b, region, bias, [add(mul(p, i32(PANEL)), i32(q * 4))], 0, Math.min(4, lanes - q * 4)) : f32zero;
+      if (!bias) {
+        init.push(f32zero);
+        continue;
+      }
+      const bv = laneVector(b, region, bias, [add(mul(p, i32(PANEL)), i32(q * 4))], 0, Math.min(4, lanes - q * 4));
       if (!bv) throw new Error('conv bias has no vector form');
-      init.push(bias ? b.vlet(bv, 'bias') : f32zero);
+      init.push(b.vlet(bv, 'bias'));
     }
     return Array.from({ length: pixels }, () => init.map((x) => b.vlet(x, 'acc')));
   };
 
-  const accumulate = (acc: VecExpr[][], bVec: readonly VecExpr[], a: (r: number) => Expr): void => {
-    acc.forEach((row, r) => {
-      const av = b.vlet({ k: 'vsplat', a: a(r) }, 'av');
-      row.forEach((cell, q) => {
-        if (cell.k !== 'vvar') throw new Error('accumulators are locals');
-        b.emit({ k: 'vlet', name: cell.name, value: { k: 'vbinary', op: 'add', a: cell, b: { k: 'vbinary', op: 'mul', a: av, b: bVec[q]! } } });
-      });
-    });
-  };
-  const weights = (wAt: Expr, vecs: number): VecExpr[] =>
-    Array.from({ length: vecs }, (_, q) => b.vlet({ k: 'vload', binding: st.wt.binding, index: add(wAt, i32(q * 4)), stride: 1 }, 'wv'));
-  const load = (index: Expr): Expr => ({ k: 'load', binding: st.x.binding, index, t: 'f32' });
-
-  /** Input channel loop, `unroll` channels per iteration. */
+  /** Channel loop, `unroll` channels per iteration; `step` runs one (c, u) for the given row offsets. */
   const channels = (body: (c: Expr, u: number) => void): void => {
     const whole = g.c - (g.c % unroll);
     if (whole > 0) b.loop(0, whole, (c) => { for (let u = 0; u < unroll; u++) body(c, u); }, unroll);
     for (let u = whole; u < g.c; u++) body(i32(0), u);
   };
 
-  const finish = (acc: VecExpr[][], p: Expr, ohE: Expr, owE: (r: number) => Expr, lanes: number): void => {
+  /**
+   * One tile: `pixels` output pixels from column `ow0` of row `ohE`, pixel r with horizontal taps
+   * `kwTaps(r)`; vertical taps all (interior row) or [khLo, khHi) (border row, a loop).
+   */
+  const tile = (p: Expr, ohE: Expr, interiorRow: boolean, ow0: Expr, pixels: number, kwTaps: (r: number) => readonly number[], lanes: number): void => {
+    const vecs = Math.ceil(lanes / 4);
+    const acc = startTile(p, pixels, lanes);
+    const wPanel = b.let(mul(p, i32(st.wt.panel)), 'wpan');
+    const pixelStep = (flat ? 1 : sw) * st.x.w;
+    // Input index of tap (0, 0) for pixel 0 (its row may be in the padding when the row is at the border).
+    const ih0 = flat ? i32(0) : b.let(sub(mul(ohE, i32(sh)), i32(ph)), 'ih');
+    const xTile = b.let(add(add(xBatch, mul(ih0, i32(st.x.h))), flat ? mul(ow0, i32(st.x.w)) : mul(sub(mul(ow0, i32(sw)), i32(pw)), i32(st.x.w))), 'xt');
+    const step = (xAt: Expr, wAt: Expr, khOff: number, u: number): void => {
+      for (let kw = 0; kw < g.kw; kw++) {
+        const rows = acc.map((_, r) => r).filter((r) => kwTaps(r).includes(kw));
+        if (rows.length === 0) continue;
+        const bVec = Array.from({ length: vecs }, (_, q) => b.vlet({ k: 'vload', binding: st.wt.binding, index: add(wAt, i32(u * st.wt.c + khOff * st.wt.kh + kw * st.wt.kw + q * 4)), stride: 1 }, 'wv'));
+        rows.forEach((r) => {
+          const row = acc[r]!;
+          const av = b.vlet({ k: 'vsplat', a: load(add(xAt, i32(u * st.x.c + khOff * dh * st.x.h + kw * dw * st.x.w + r * pixelStep))) }, 'av');
+          row.forEach((cell, q) => b.emit({ k: 'vlet', name: cell.name, value: { k: 'vbinary', op: 'add', a: cell, b: { k: 'vbinary', op: 'mul', a: av, b: bVec[q]! } } }));
+        });
+      }
+    };
+    if (interiorRow && g.kh * g.kw <= MAX_UNROLLED_TAPS) {
+      channels((c, u) => {
+        const xC = b.let(add(xTile, mul(c, i32(st.x.c))), 'xc');
+        const wC = b.let(add(wPanel, mul(c, i32(st.wt.c))), 'wc');
+        for (let kh = 0; kh < g.kh; kh++) step(xC, wC, kh, u);
+      });
+    } else {
+      // Taps kh with 0 <= ih0 + kh*dh <= H-1 (the divisions' operands are >= 0); all of them in an
+      // interior row with a big window (a loop keeps the unrolled body small enough to schedule).
+      const khLo = interiorRow ? i32(0) : b.let(min(i32(g.kh), div(add(max(i32(0), sub(i32(0), ih0)), i32(dh - 1)), i32(dh))), 'khlo');
+      const khHi = interiorRow ? i32(g.kh) : b.let(min(i32(g.kh), div(max(i32(0), add(sub(i32(g.h - 1), ih0), i32(dh))), i32(dh))), 'khhi');
+      b.loop(khLo, khHi, (kh) => {
+        const xKh = b.let(add(xTile, mul(kh, i32(dh * st.x.h))), 'xkh');
+        const wKh = b.let(add(wPanel, mul(kh, i32(st.wt.kh))), 'wkh');
+        channels((c, u) => step(b.let(add(xKh, mul(c, i32(st.x.c))), 'xc'), b.let(add(wKh, mul(c, i32(st.wt.c))), 'wc'), 0, u));
+      });
+    }
+    const oc0 = mul(p, i32(PANEL));
+    const pixelIdx = (r: number): Expr[] => {
+      const at = add(ow0, i32(r));
+      return flat ? [div(at, i32(g.ow)), remI(at, g.ow)] : [ohE, at];
+    };
+    if (pixels === CONV_PIXELS && pixelLanes) {
+      for (let q = 0; q < vecs; q++) {
+        const cols = transpose4(b, acc.map((row) => row[q]!));
+        for (let j = 0; j < Math.min(4, lanes - q * 4); j++) {
+          emitEpilogue(b, region, out, { idx: [bz, add(oc0, i32(q * 4 + j)), ...pixelIdx(0)], laneDim: 3, lanes: 4, acc: cols[j]! });
+        }
+      }
+      return;
+    }
     acc.forEach((row, r) => row.forEach((cell, q) => {
-      const oc = add(mul(p, i32(PANEL)), i32(q * 4));
-      const pixel = flat ? [div(owE(r), i32(g.ow)), remI(owE(r), g.ow)] : [ohE, owE(r)];
-      emitEpilogue(b, region, out, { idx: [bz, oc, ...pixel], laneDim: 1, lanes: Math.min(4, lanes - q * 4), acc: cell });
+      emitEpilogue(b, region, out, { idx: [bz, add(oc0, i32(q * 4)), ...pixelIdx(r)], laneDim: 1, lanes: Math.min(4, lanes - q * 4), acc: cell });
     }));
   };
 
-  /** A tile whose taps are all inside the input: constant offsets everywhere. */
-  const interiorTile = (p: Expr, ohE: Expr, ow0: Expr, pixels: number, lanes: number): void => {
-    const vecs = Math.ceil(lanes / 4);
-    const acc = startTile(p, pixels, lanes);
-    const xRow = b.let(add(xBatch, flat ? mul(ow0, i32(st.x.w)) : add(mul(sub(mul(ohE, i32(sh)), i32(ph)), i32(st.x.h)), mul(sub(mul(ow0, i32(sw)), i32(pw)), i32(st.x.w)))), 'xrow');
-    const wPanel = b.let(mul(p, i32(st.wt.panel)), 'wpan');
-    channels((c, u) => {
-      const xC = b.let(add(xRow, mul(c, i32(st.x.c))), 'xc');
-      const wC = b.let(add(wPanel, mul(c, i32(st.wt.c))), 'wc');
-      for (let kh = 0; kh < g.kh; kh++) {
-        for (let kw = 0; kw < g.kw; kw++) {
-          const bVec = weights(add(wC, i32(u * st.wt.c + kh * st.wt.kh + kw * st.wt.kw)), vecs);
-          accumulate(acc, bVec, (r) => load(add(xC, i32(u * st.x.c + kh * dh * st.x.h + kw * dw * st.x.w + r * (flat ? 1 : sw) * st.x.w))));
-        }
-      }
-    });
-    finish(acc, p, ohE, (r) => add(ow0, i32(r)), lanes);
-  };
-
-  /** A tile at the border: vertical taps limited by loop bounds, horizontal ones masked. */
-  const borderTile = (p: Expr, ohE: Expr, ow0: Expr, pixels: number, lanes: number): void => {
-    const vecs = Math.ceil(lanes / 4);
-    const acc = startTile(p, pixels, lanes);
-    const ihTop = b.let(sub(mul(ohE, i32(sh)), i32(ph)), 'ih');
-    // Taps kh with 0 <= ihTop + kh*dh <= H-1 (all operands of the divisions are >= 0).
-    const khLo = b.let(min(i32(g.kh), div(add(max(i32(0), sub(i32(0), ihTop)), i32(dh - 1)), i32(dh))), 'khlo');
-    const khHi = b.let(min(i32(g.kh), div(max(i32(0), add(sub(i32(g.h - 1), ihTop), i32(dh))), i32(dh))), 'khhi');
-    // Per pixel and horizontal tap: whether it is inside, and its (clamped) column offset.
-    const ok: Expr[][] = [];
-    const off: Expr[][] = [];
-    for (let r = 0; r < pixels; r++) {
-      ok.push([]);
-      off.push([]);
-      for (let kw = 0; kw < g.kw; kw++) {
-        const iw = b.let(add(sub(mul(add(ow0, i32(r)), i32(sw)), i32(pw)), i32(kw * dw)), 'iw');
-        const inside = b.let({ k: 'binary', op: 'and', a: cmp('ge', iw, i32(0)), b: cmp('lt', iw, i32(g.w)), t: 'i32' }, 'ok');
-        ok[r]!.push(inside);
-        off[r]!.push(b.let(mul(max(i32(0), min(iw, i32(g.w - 1))), i32(st.x.w)), 'off'));
-      }
+  const allKw = (): readonly number[] => colTaps(tLo * CONV_PIXELS);
+  const fixed = (o: number, pixels: number) => (p: Expr, ohE: Expr, interiorRow: boolean, lanes: number): void =>
+    tile(p, ohE, interiorRow, i32(o), pixels, (r) => colTaps(o + r), lanes);
+  /** Every pixel of one output row (or of the flat row's units in this workgroup). */
+  const row = (p: Expr, ohE: Expr, interiorRow: boolean, lanes: number): void => {
+    if (flat) {
+      const tEnd = b.let(min(uEnd, i32(tiles)), 'tend');
+      b.loop(u0, tEnd, (t) => tile(p, ohE, true, b.let(mul(t, i32(CONV_PIXELS)), 'ow0'), CONV_PIXELS, allKw, lanes));
+      if (rest > 0) b.when(cmp('eq', uEnd, i32(units)), () => tile(p, ohE, true, i32(tiles * CONV_PIXELS), rest, allKw, lanes));
+      return;
     }
-    const wPanel = b.let(mul(p, i32(st.wt.panel)), 'wpan');
-    b.loop(khLo, khHi, (kh) => {
-      const xRow = b.let(add(xBatch, mul(add(ihTop, mul(kh, i32(dh))), i32(st.x.h))), 'xrow');
-      const wKh = b.let(add(wPanel, mul(kh, i32(st.wt.kh))), 'wkh');
-      channels((c, u) => {
-        const xC = b.let(add(xRow, mul(c, i32(st.x.c))), 'xc');
-        const wC = b.let(add(wKh, mul(c, i32(st.wt.c))), 'wc');
-        for (let kw = 0; kw < g.kw; kw++) {
-          const bVec = weights(add(wC, i32(u * st.wt.c + kw * st.wt.kw)), vecs);
-          accumulate(acc, bVec, (r) => ({
-            k: 'select', cond: ok[r]![kw]!, a: load(add(add(xC, off[r]![kw]!), i32(u * st.x.c))), b: { k: 'const', t: 'f32', v: 0 }, t: 'f32',
-          }));
-        }
-      });
-    });
-    finish(acc, p, ohE, (r) => add(ow0, i32(r)), lanes);
+    for (let t = 0; t < tLo; t++) fixed(t * CONV_PIXELS, CONV_PIXELS)(p, ohE, interiorRow, lanes);
+    if (tHi > tLo) b.loop(tLo, tHi, (t) => tile(p, ohE, interiorRow, b.let(mul(t, i32(CONV_PIXELS)), 'ow0'), CONV_PIXELS, allKw, lanes));
+    for (let t = tHi; t < tiles; t++) fixed(t * CONV_PIXELS, CONV_PIXELS)(p, ohE, interiorRow, lanes);
+    if (rest > 0) fixed(tiles * CONV_PIXELS, rest)(p, ohE, interiorRow, lanes);
   };
 
   const panel = (p: Expr, lanes: number): void => {
     if (flat) {
-      // Units are tiles of the flattened pixel row; the last one may be partial.
-      const fullEnd = b.let(min(uEnd, i32(tilesPerRow)), 'tend');
-      b.loop(u0, fullEnd, (t) => interiorTile(p, i32(0), b.let(mul(t, i32(CONV_PIXELS)), 'ow0'), CONV_PIXELS, lanes));
-      if (partial > 0) b.when(cmp('eq', uEnd, i32(units)), () => interiorTile(p, i32(0), i32(tilesPerRow * CONV_PIXELS), partial, lanes));
+      row(p, i32(0), true, lanes);
       return;
     }
     b.loop(u0, uEnd, (oh) => {
       const rowInside = b.let({ k: 'binary', op: 'and', a: cmp('ge', oh, i32(ohLo)), b: cmp('lt', oh, i32(ohHi)), t: 'i32' }, 'inside');
-      const tile = (t: Expr, kind: 'interior' | 'border'): void => {
-        const ow0 = b.let(mul(t, i32(CONV_PIXELS)), 'ow0');
-        if (kind === 'interior') interiorTile(p, oh, ow0, CONV_PIXELS, lanes);
-        else borderTile(p, oh, ow0, CONV_PIXELS, lanes);
-      };
-      b.when(rowInside, () => {
-        if (tLo > 0) b.loop(0, tLo, (t) => tile(t, 'border'));
-        if (tHi > tLo) b.loop(tLo, tHi, (t) => tile(t, 'interior'));
-        if (tilesPerRow > tHi) b.loop(tHi, tilesPerRow, (t) => tile(t, 'border'));
-      }, () => {
-        if (tilesPerRow > 0) b.loop(0, tilesPerRow, (t) => tile(t, 'border'));
-      });
-      if (partial > 0) borderTile(p, oh, i32(tilesPerRow * CONV_PIXELS), partial, lanes);
+      b.when(rowInside, () => row(p, oh, true, lanes), () => row(p, oh, false, lanes));
     });
   };
-  const fullPanels = Math.floor(g.oc / PANEL);
-  b.loop(p0, min(pEnd, i32(fullPanels)), (p) => panel(p, PANEL));
-  if (g.oc % PANEL !== 0) b.when(cmp('eq', pEnd, i32(np)), () => panel(i32(fullPanels), g.oc % PANEL));
+  emitPanels(b, np, g.oc, p0, pEnd, panel);
 
   const bindings: KernelBinding[] = [
     ...region.inputs.map((x, i) => ({ name: `in${i}`, dtype: x.type.dtype, access: 'read' as const })),

@@ -3,36 +3,43 @@
 // comes from the ordinary lowering rules with the root's element replaced by a placeholder; it
 // is then translated to f32x4 lanes (operand loads contiguous, strided or broadcast along the
 // lane dim). Programs with no vector form run once per lane on the unpacked results.
-import type { Value } from '../../ir/graph.js';
+import type { Node, Value } from '../../ir/graph.js';
 import type { DispatchRegion } from '../../ir/partition.js';
-import { add, i32, linearize } from '../expr.js';
+import { add, broadcastIndex, i32, linearize, mul } from '../expr.js';
 import type { Expr, ScalarType, Stmt, VecBinaryOp, VecExpr, VecUnaryOp } from '../kernel-ir.js';
 import { RegionLowering } from '../lowering/region-context.js';
 import { foldIndex } from './access-fit.js';
-import { exprType as typeOf, renameLocals, substitute } from './expr-tools.js';
+import { exprType as typeOf, inlineLets, renameLocals, substitute } from './expr-tools.js';
 import type { KernelBuilder } from './kernel-builder.js';
-import { vectorErf } from './vector-math.js';
+import { vectorErf, vectorExp, vectorSigmoid } from './vector-math.js';
 
 /**
- * The region's lowering with the root's element (at any index) replaced by `rootExpr`. f32 erf
- * stays one `erf` op (which has a vector form here) instead of the rule's scalar expansion.
+ * The region's lowering with the root's element (at any index) replaced by `rootExpr`. Some f32
+ * ops keep a form that vectorizes instead of their rule's scalar expansion: erf stays one `erf`
+ * op, pow by a constant 2 or 3 becomes products.
  */
 class EpilogueLowering extends RegionLowering {
-  private readonly erfOf = new Map<number, Value>();
+  private readonly special = new Map<number, Node>();
 
-  constructor(region: DispatchRegion, private readonly rootValue: Value, private readonly rootExpr: Expr) {
+  constructor(region: DispatchRegion, private readonly rootValue: Value | null, private readonly rootExpr: Expr) {
     super(region);
     for (const n of region.nodes) {
-      const x = n.inputs[0];
-      if (n.op === 'erf' && x && x.type.dtype === 'f32' && n.outputs[0]!.type.dtype === 'f32') this.erfOf.set(n.outputs[0]!.id, x);
+      const [x, y] = n.inputs;
+      if (!x || x.type.dtype !== 'f32' || n.outputs[0]!.type.dtype !== 'f32') continue;
+      if (n.op === 'erf') this.special.set(n.outputs[0]!.id, n);
+      const e = n.op === 'pow' && y ? this.constant(y) : undefined;
+      if (e && e.size === 1 && (e.getNumber(0) === 2 || e.getNumber(0) === 3)) this.special.set(n.outputs[0]!.id, n);
     }
   }
 
   override value(v: Value, idx: readonly Expr[]): Expr {
-    if (v.id === this.rootValue.id) return this.rootExpr;
-    const x = this.erfOf.get(v.id);
-    if (x) return this.bind({ k: 'unary', op: 'erf', a: this.value(x, idx), t: 'f32' }, 'f32');
-    return super.value(v, idx);
+    if (v.id === this.rootValue?.id) return this.rootExpr;
+    const n = this.special.get(v.id);
+    if (!n) return super.value(v, idx);
+    const x = this.bind(this.value(n.inputs[0]!, broadcastIndex(idx, n.inputs[0]!.type.shape as number[])), 'f32');
+    if (n.op === 'erf') return this.bind({ k: 'unary', op: 'erf', a: x, t: 'f32' }, 'f32');
+    const sq = this.bind({ k: 'binary', op: 'mul', a: x, b: x, t: 'f32' }, 'f32');
+    return this.constant(n.inputs[1]!)!.getNumber(0) === 2 ? sq : this.bind({ k: 'binary', op: 'mul', a: sq, b: x, t: 'f32' }, 'f32');
   }
 }
 
@@ -43,7 +50,7 @@ export interface EpilogueSite {
   laneDim: number;
   /** Lanes that exist (1..4); the others are neither loaded nor stored. */
   lanes: number;
-  /** The root's four results. */
+  /** The root's four results (unused without a root). */
   acc: VecExpr;
 }
 
@@ -92,8 +99,11 @@ function reads(e: Expr, names: ReadonlySet<string>): boolean {
   }
 }
 
-/** Emits the epilogue for one site: computes the region's output lanes and stores them. */
-export function emitEpilogue(b: KernelBuilder, region: DispatchRegion, root: Value, site: EpilogueSite): void {
+/**
+ * Emits the epilogue for one site: computes the region's output lanes and stores them. Without a
+ * root (`null`) it is the whole region's elementwise program.
+ */
+export function emitEpilogue(b: KernelBuilder, region: DispatchRegion, root: Value | null, site: EpilogueSite): void {
   const outShape = region.output.type.shape as number[];
   const outBinding = region.inputs.length;
   const laneIdx = site.idx.map((e, d) => (d === site.laneDim ? add(e, { k: 'var', name: LANE, t: 'i32' }) : e));
@@ -131,7 +141,7 @@ export function emitEpilogue(b: KernelBuilder, region: DispatchRegion, root: Val
 class NoVectorForm extends Error {}
 
 /** The scalar epilogue once per lane, on the unpacked root results. */
-function emitPerLane(b: KernelBuilder, region: DispatchRegion, root: Value, site: EpilogueSite, laneIdx: readonly Expr[], storeIndex: Expr): void {
+function emitPerLane(b: KernelBuilder, region: DispatchRegion, root: Value | null, site: EpilogueSite, laneIdx: readonly Expr[], storeIndex: Expr): void {
   const names = [0, 1, 2, 3].map(() => b.fresh('lane'));
   b.emit({ k: 'vunpack', names, value: site.acc });
   const outBinding = region.inputs.length;
@@ -172,9 +182,11 @@ function translateProgram(b: KernelBuilder, stmts: readonly Stmt[], result: Expr
 
 function translate(b: KernelBuilder, e: Expr, vectors: ReadonlyMap<string, VecExpr>, vectorNames: ReadonlySet<string>, lanes: number): VecExpr | undefined {
   const tv = (x: Expr): VecExpr | undefined => translate(b, x, vectors, vectorNames, lanes);
-  // A lane-varying value computed from loads and constants only: build it lane by lane.
+  // A value computed from loads and constants only: once if it is the same in every lane, else
+  // lane by lane.
   const perLane = (): VecExpr | undefined => {
     if (reads(e, vectorNames) || typeOf(e) !== 'f32') return undefined;
+    if (laneCoefficient(e) === 0) return { k: 'vsplat', a: e };
     const at = (l: number): Expr => (l < lanes ? substitute(e, new Map([[LANE, i32(l)]])) : { k: 'const', t: 'f32', v: 0 });
     return { k: 'vmake', lanes: [at(0), at(1), at(2), at(3)] };
   };
@@ -197,9 +209,10 @@ function translate(b: KernelBuilder, e: Expr, vectors: ReadonlyMap<string, VecEx
         const a = tv(e.a);
         return a && { k: 'vunary', op: e.op as VecUnaryOp, a };
       }
-      if (e.op === 'erf') {
+      const special = { erf: vectorErf, exp: vectorExp, sigmoid: vectorSigmoid }[e.op as 'erf'];
+      if (special) {
         const a = tv(e.a);
-        return a && vectorErf(b, b.vlet(a, 'erfin'));
+        return a && special(b, b.vlet(a, `${e.op}in`));
       }
       return perLane();
     }
@@ -218,11 +231,12 @@ function translate(b: KernelBuilder, e: Expr, vectors: ReadonlyMap<string, VecEx
 
 /**
  * Four lanes of `v` (a region value that does not depend on the root, e.g. a conv's bias) at
- * `idx` and the following `lanes - 1` positions along `laneDim`; undefined if it has no vector form.
+ * `idx` and the following `lanes - 1` positions `laneStep` apart along `laneDim`; undefined if it
+ * has no vector form.
  */
-export function laneVector(b: KernelBuilder, region: DispatchRegion, v: Value, idx: readonly Expr[], laneDim: number, lanes: number): VecExpr | undefined {
-  const laneIdx = idx.map((e, d) => (d === laneDim ? add(e, { k: 'var', name: LANE, t: 'i32' }) : e));
-  const ctx = new RegionLowering(region);
+export function laneVector(b: KernelBuilder, region: DispatchRegion, v: Value, idx: readonly Expr[], laneDim: number, lanes: number, laneStep = 1): VecExpr | undefined {
+  const laneIdx = idx.map((e, d) => (d === laneDim ? add(e, mul({ k: 'var', name: LANE, t: 'i32' }, i32(laneStep))) : e));
+  const ctx = new EpilogueLowering(region, null, { k: 'const', t: 'f32', v: 0 });
   let value: Expr;
   try {
     value = ctx.value(v, laneIdx);
@@ -238,6 +252,17 @@ export function laneVector(b: KernelBuilder, region: DispatchRegion, v: Value, i
     if (!out) return undefined;
     b.emit(...stmts);
     return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The element of `v` at `idx` as one pure f32 expression (loads, constants, selects), if it is one. */
+export function scalarElement(region: DispatchRegion, v: Value, idx: readonly Expr[]): Expr | undefined {
+  const ctx = new RegionLowering(region);
+  try {
+    const e = inlineLets(ctx.statements, ctx.value(v, idx));
+    return e && typeOf(e) === 'f32' ? e : undefined;
   } catch {
     return undefined;
   }

@@ -2,19 +2,21 @@
 // instead of the generic per-element lowering (lower-region.ts asks here first).
 import type { DispatchRegion } from '../../ir/partition.js';
 import type { Kernel } from '../kernel-ir.js';
+import { fastKernelsEnabled } from './enabled.js';
 import { lowerConvRegion } from './conv.js';
+import { lowerDepthwiseRegion } from './depthwise.js';
+import { lowerElementwiseRegion } from './elementwise.js';
 import { lowerMatmulRegion } from './matmul.js';
+import { lowerMaxPoolRegion } from './pool.js';
+import { lowerRowReduceRegion } from './reduce.js';
 
 type Strategy = (region: DispatchRegion, name: string) => Kernel | undefined;
 
-const STRATEGIES: readonly Strategy[] = [lowerMatmulRegion, lowerConvRegion];
+const STRATEGIES: readonly Strategy[] = [lowerMatmulRegion, lowerDepthwiseRegion, lowerConvRegion, lowerMaxPoolRegion, lowerRowReduceRegion, lowerElementwiseRegion];
 
-/**
- * The kernel of the first strategy that applies to `region`, or undefined (generic lowering).
- * IREETS_GENERIC_KERNELS=1 in the environment turns them all off (to compare against).
- */
+/** The kernel of the first strategy that applies to `region`, or undefined (generic lowering). */
 export function lowerWithStrategy(region: DispatchRegion, name: string): Kernel | undefined {
-  if (typeof process !== 'undefined' && process.env['IREETS_GENERIC_KERNELS'] === '1') return undefined;
+  if (!fastKernelsEnabled()) return undefined;
   for (const s of STRATEGIES) {
     const k = s(region, name);
     if (k) return k;

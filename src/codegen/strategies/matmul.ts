@@ -13,17 +13,19 @@ import { emitEpilogue } from './epilogue.js';
 import { substitute } from './expr-tools.js';
 import { KernelBuilder } from './kernel-builder.js';
 import { elementAccess, splitRegion, staticShape, type ElementAccess } from './region-parts.js';
+import { lowerDotMatmul } from './matmul-dot.js';
+import { emitPanels } from './panels.js';
 import { splitWork } from './work-split.js';
 
-export const MATMUL_ROWS = Number(process.env["MR"] ?? 4);
+export const MATMUL_ROWS = 4;
 export const PANEL = 8;
 /** K steps per loop iteration. */
-const UNROLL = Number(process.env["UNROLL"] ?? 2);
+const UNROLL = 2;
 
 const v = (name: string): Expr => ({ k: 'var', name, t: 'i32' });
 
 /** An operand's strides: index = base(batch) + Σ coef·coord. */
-interface OperandFit {
+export interface OperandFit {
   access: ElementAccess;
   /** Row (A: m) or panel-lane (B: n within a panel) stride, and B's panel stride. */
   outer: number;
@@ -34,7 +36,7 @@ interface OperandFit {
   inner: number;
 }
 
-interface MatmulPlan {
+export interface MatmulPlan {
   batch: number[];
   m: number;
   n: number;
@@ -47,7 +49,7 @@ interface MatmulPlan {
   bPadded: boolean;
 }
 
-const batchVars = (rank: number): string[] => Array.from({ length: rank }, (_, d) => `$b${d}`);
+export const batchVars = (rank: number): string[] => Array.from({ length: rank }, (_, d) => `$b${d}`);
 
 function batchPoints(batch: readonly number[]): number[][] {
   const total = batch.reduce((a, b) => a * b, 1);
@@ -79,7 +81,7 @@ function fitOperand(index: Expr, coords: Coordinate[], k: number, g: number, poi
   return coefs;
 }
 
-function planMatmul(region: DispatchRegion, a: Value, bv: Value, out: Value): MatmulPlan | undefined {
+export function planMatmul(region: DispatchRegion, a: Value, bv: Value, out: Value): MatmulPlan | undefined {
   const as = staticShape(a);
   const bs = staticShape(bv);
   const os = staticShape(out);
@@ -131,6 +133,8 @@ export function lowerMatmulRegion(region: DispatchRegion, name: string): Kernel 
   if (!a || !bv || a.type.dtype !== 'f32' || bv.type.dtype !== 'f32' || out.type.dtype !== 'f32') return undefined;
   const plan = planMatmul(region, a, bv, out);
   if (!plan) return undefined;
+  // B's columns strided but both operands contiguous along K (attention's Q·Kᵀ): dot products.
+  if (plan.b.lane !== 1 && plan.a.inner === 1 && plan.b.inner === 1 && plan.g === plan.k) return lowerDotMatmul(region, name, out, plan);
   const { batch, m, n, k, g } = plan;
   const np = Math.ceil(n / PANEL);
   const nb = batch.reduce((x, y) => x * y, 1);
@@ -202,9 +206,7 @@ export function lowerMatmulRegion(region: DispatchRegion, name: string): Kernel 
     b.loop(0, fullTiles, (t) => tile(p, b.let(add(m0, mul(t, i32(MATMUL_ROWS))), 'row'), MATMUL_ROWS, lanes));
     if (mTail > 0) b.when({ k: 'binary', op: 'eq', a: mEnd, b: i32(m), t: 'i32' }, () => tile(p, i32(m - mTail), mTail, lanes));
   };
-  const fullPanels = Math.floor(n / PANEL);
-  b.loop(p0, min(pEnd, i32(fullPanels)), (p) => panelColumns(p, PANEL));
-  if (n % PANEL !== 0) b.when({ k: 'binary', op: 'eq', a: pEnd, b: i32(np), t: 'i32' }, () => panelColumns(i32(fullPanels), n % PANEL));
+  emitPanels(b, np, n, p0, pEnd, panelColumns);
 
   const bindings: KernelBinding[] = [
     ...region.inputs.map((x, i) => ({ name: `in${i}`, dtype: x.type.dtype, access: 'read' as const })),

@@ -12,6 +12,7 @@ import { getKernel } from '../../ir/interpret/registry.js';
 import { getOpDef } from '../../ir/ops/registry.js';
 import { Tensor } from '../../ir/tensor.js';
 import { isStaticShape, staticSize } from '../../ir/types.js';
+import { fastKernelsEnabled } from './enabled.js';
 import '../../ir/interpret/kernels/index.js';
 import '../../ir/ops/index.js';
 
@@ -175,6 +176,7 @@ function packTarget(n: Node): 'matmul' | 'conv' | undefined {
  * `mod`; returns how many operands were packed. Weights no longer read unpacked are dropped.
  */
 export function packWeights(mod: IRModule): number {
+  if (!fastKernelsEnabled()) return 0;
   const g = mod.graph;
   const producer = new Map<number, Node>();
   for (const n of g.nodes) for (const o of n.outputs) producer.set(o.id, n);

@@ -1,6 +1,7 @@
 import { CPU_MATH_IMPORTS, CPU_MAX_PAGES } from '../../util/cpu-kernel-abi.js';
 import type { DType } from '../../ir/dtype.js';
-import type { BinaryOp, Expr, Kernel, ScalarType, Stmt, UnaryOp } from '../kernel-ir.js';
+import { isWorkgroupAccess, type BinaryOp, type Expr, type Kernel, type ScalarType, type Stmt, type UnaryOp } from '../kernel-ir.js';
+import { IreetsError } from '../../util/errors.js';
 import { sleb, slebBig, uleb } from './leb128.js';
 import { F64, I32, V128, WasmModuleBuilder, type ValType } from './module-builder.js';
 import { convert, nativeBinary, nativeUnaryFloat, reinterpret, valType } from './scalar-ops.js';
@@ -20,6 +21,12 @@ export interface WasmExecutable {
 
 /** Compiles kernels into one WebAssembly module, one exported entry per kernel (CPU ABI). */
 export function emitWasmExecutable(kernels: readonly Kernel[]): WasmExecutable {
+  for (const k of kernels) {
+    // A CPU workgroup is one thread: workgroup memory and barriers are GPU-kernel features.
+    if ((k.shared?.length ?? 0) > 0 || usesWorkgroupMemory(k.body)) {
+      throw new IreetsError('INTERNAL', `kernel ${k.name} uses workgroup memory or barriers, which the CPU (wasm) emitter does not support: it was lowered for the GPU`);
+    }
+  }
   const mod = new WasmModuleBuilder({ minPages: 1, maxPages: CPU_MAX_PAGES, shared: true });
   const math = new Map<string, number>();
   for (const name of Object.keys(CPU_MATH_IMPORTS).sort()) {
@@ -517,3 +524,25 @@ export function typeOf(e: Expr): ScalarType {
 }
 
 export type { HelperFunction };
+
+/** Whether statements contain a workgroup-memory load or store or a barrier (GPU kernels). */
+function usesWorkgroupMemory(list: readonly Stmt[]): boolean {
+  const inExpr = (e: Expr): boolean => {
+    switch (e.k) {
+      case 'load': return e.shared !== undefined || inExpr(e.index);
+      case 'unary': case 'cast': case 'bitcast': return inExpr(e.a);
+      case 'binary': return inExpr(e.a) || inExpr(e.b);
+      case 'select': return inExpr(e.cond) || inExpr(e.a) || inExpr(e.b);
+      default: return false;
+    }
+  };
+  return list.some((s) => {
+    switch (s.k) {
+      case 'let': case 'var': case 'assign': return inExpr(s.value);
+      case 'store': return isWorkgroupAccess(s) || inExpr(s.index) || inExpr(s.value);
+      case 'for': return inExpr(s.start) || inExpr(s.end) || usesWorkgroupMemory(s.body);
+      case 'if': return inExpr(s.cond) || usesWorkgroupMemory(s.then) || usesWorkgroupMemory(s.else ?? []);
+      default: return false;
+    }
+  });
+}

@@ -23,10 +23,12 @@ export interface VectorHost {
 const V = {
   load32Splat: 0x09, shuffle: 0x0d, extractLane: 0x1f, replaceLane: 0x20,
   f32x4Lt: 0x43, bitselect: 0x52, store32Lane: 0x5a, pmin: 0xea, pmax: 0xeb,
+  i32x4Splat: 0x11, i32x4Shl: 0xab, i32x4Add: 0xae, i32x4TruncSatF32x4S: 0xf8,
 } as const;
 
 const BINARY: Readonly<Record<string, number>> = {
   add: SIMD.f32x4Add, sub: SIMD.f32x4Sub, mul: SIMD.f32x4Mul, div: SIMD.f32x4Div,
+  minimum: SIMD.f32x4Min, maximum: SIMD.f32x4Max,
 };
 const UNARY: Readonly<Record<string, number>> = {
   neg: SIMD.f32x4Neg, abs: SIMD.f32x4Abs, sqrt: SIMD.f32x4Sqrt, floor: SIMD.f32x4Floor,
@@ -153,6 +155,14 @@ export class VectorEmitter {
           c.push(W.prefixFD, ...uleb(e.stride === 1 ? SIMD.v128Load : V.load32Splat), 2, ...uleb(off));
           return;
         }
+        if (lanes >= 4 && e.stride === 2) {
+          // Elements i, i+2, i+4, i+6: the odd lanes of [i-1 .. i+6] (nothing past i+6 is read).
+          const at = (d: number): Expr => ({ k: 'binary', op: 'add', a: e.index, b: { k: 'const', t: 'i32', v: d }, t: 'i32' });
+          c.push(W.prefixFD, ...uleb(SIMD.v128Load), 2, ...uleb(this.address(e.binding, at(-1))));
+          c.push(W.prefixFD, ...uleb(SIMD.v128Load), 2, ...uleb(this.address(e.binding, at(3))));
+          c.push(W.prefixFD, ...uleb(V.shuffle), ...[1, 3, 5, 7].flatMap((l) => [l * 4, l * 4 + 1, l * 4 + 2, l * 4 + 3]));
+          return;
+        }
         // A gather (or a partial vector): lanes replaced one by one into a splat of lane 0 (or of 0).
         if (lanes < 4) c.push(W.f32Const, 0, 0, 0, 0, W.prefixFD, ...uleb(SIMD.f32x4Splat));
         for (let lane = 0; lane < Math.min(4, lanes); lane++) {
@@ -186,6 +196,13 @@ export class VectorEmitter {
         return;
       case 'vunary':
         this.vexpr(e.a);
+        if (e.op === 'pow2_int') {
+          // ((int)x + 127) << 23 is the bit pattern of 2^x.
+          c.push(W.prefixFD, ...uleb(V.i32x4TruncSatF32x4S));
+          c.push(W.i32Const, ...sleb(127), W.prefixFD, ...uleb(V.i32x4Splat), W.prefixFD, ...uleb(V.i32x4Add));
+          c.push(W.i32Const, ...sleb(23), W.prefixFD, ...uleb(V.i32x4Shl));
+          return;
+        }
         c.push(W.prefixFD, ...uleb(UNARY[e.op]!));
         return;
       case 'vselect_lt':

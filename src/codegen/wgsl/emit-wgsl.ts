@@ -104,6 +104,14 @@ class KernelWriter {
     return `${this.prefix}b${i}`;
   }
 
+  /** The module-scope variable of workgroup array `name` (which the kernel must declare). */
+  private sharedVar(name: string): string {
+    if (!IDENT.test(name) || !(this.k.shared ?? []).some((a) => a.name === name)) {
+      throw new IreetsError('INTERNAL', `kernel ${this.k.name} uses workgroup array ${name}, which it does not declare`);
+    }
+    return `${this.prefix}s_${name}`;
+  }
+
   meta(): WgslEntryMeta {
     const bindings: WgslBindingMeta[] = this.k.bindings.map((b) => ({
       name: b.name, dtype: b.dtype, access: b.access, minBindingSize: isWide(b.dtype) ? 8 : 4,
@@ -115,6 +123,7 @@ class KernelWriter {
   write(): string {
     const k = this.k;
     const decls = k.bindings.map((b, i) => `@group(0) @binding(${i}) var<storage, read_write> ${this.bindingVar(i)}: array<${arrayElement(b.dtype, b.access !== 'read')}>;`);
+    for (const a of k.shared ?? []) decls.push(`var<workgroup> ${this.sharedVar(a.name)}: array<f32, ${a.size}>;`);
     if (k.numParams > 0) decls.push(`@group(1) @binding(0) var<uniform> ${this.prefix}params: array<vec4<i32>, ${Math.ceil(k.numParams / 4)}>;`);
     this.stmts(k.body, '  ');
     const vars = [...this.locals].map(([n, t]) => `  var ${n}: ${wgslScalar(t)};`);
@@ -173,6 +182,14 @@ class KernelWriter {
         return;
       }
       case 'store': {
+        if (s.barrier) {
+          out.push(`${ind}workgroupBarrier();`);
+          return;
+        }
+        if (s.shared !== undefined) {
+          out.push(`${ind}${this.sharedVar(s.shared)}[${this.exprAs(s.index, 'i32')}] = ${this.exprAs(s.value, 'f32', true)};`);
+          return;
+        }
         const b = this.k.bindings[s.binding];
         if (!b) throw new IreetsError('INTERNAL', `kernel ${this.k.name} stores to binding ${s.binding}, which it does not declare`);
         const value = convert(this.expr(s.value), typeOf(s.value), computeType(b.dtype), this.sink);
@@ -258,6 +275,7 @@ class KernelWriter {
       case 'wgid': return `i32(wid.${XYZ[e.dim]})`;
       case 'lid': return `i32(lid.${XYZ[e.dim]})`;
       case 'load': {
+        if (e.shared !== undefined) return convert(`${this.sharedVar(e.shared)}[${this.exprAs(e.index, 'i32')}]`, 'f32', e.t, this.sink);
         const b = this.k.bindings[e.binding];
         if (!b) throw new IreetsError('INTERNAL', `kernel ${this.k.name} loads binding ${e.binding}, which it does not declare`);
         this.noteType(e.t);
