@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { createDevice, targetOfDevice } from '../../src/runtime/devices.js';
 import { Session } from '../../src/runtime/session.js';
-import { bytesOf, elementBytes, typedArrayFromBytes, type RuntimeTensor } from '../../src/runtime/tensor.js';
+import { bytesOf, type RuntimeTensor } from '../../src/runtime/tensor.js';
+import { parseInputs, preview, resolveInput } from '../../src/runtime/input-spec.js';
 import { compileOnnx, type Target } from '../../src/stages/compile-pipeline.js';
 import { openCompiler } from '../../src/stages/compiler.js';
 import { IreetsError, isIreetsError } from '../../src/util/errors.js';
-import { readNpy, writeNpy } from '../../src/util/npy.js';
-import type { TensorSignature } from '../../src/vm/module.js';
+import { writeNpy } from '../../src/util/npy.js';
 import { readInputFile } from '../read-input-file.js';
 
 interface RunArgs {
@@ -85,56 +85,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
   },
 };
-
-function parseInputs(specs: readonly string[]): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const s of specs) {
-    const eq = s.indexOf('=');
-    if (eq <= 0) throw new IreetsError('INPUT_INVALID', `--input ${s}: expected NAME=@file.npy or NAME=random`);
-    m.set(s.slice(0, eq), s.slice(eq + 1));
-  }
-  return m;
-}
-
-async function resolveInput(sig: TensorSignature, spec: string | undefined): Promise<RuntimeTensor> {
-  if (spec === undefined) {
-    throw new IreetsError('INPUT_INVALID', `missing --input ${sig.name}=@file.npy (or ${sig.name}=random); it is ${sig.dtype}[${sig.shape.join(',')}]`);
-  }
-  if (spec === 'random') {
-    if (sig.shape.some((d) => typeof d !== 'number')) {
-      throw new IreetsError('INPUT_INVALID', `input ${sig.name} has symbolic dims [${sig.shape.join(',')}]; give it as a .npy file`);
-    }
-    const shape = sig.shape as number[];
-    const n = shape.reduce((a, b) => a * b, 1);
-    const bytes = new Uint8Array(n * elementBytes(sig.dtype));
-    const data = typedArrayFromBytes(sig.dtype, bytes);
-    // Deterministic pseudo-random values so runs are comparable.
-    let seed = 12345;
-    for (let i = 0; i < n; i++) {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      const u = seed / 2 ** 32;
-      if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(Math.floor(u * 10));
-      else if (sig.dtype === 'bool') data[i] = u < 0.5 ? 0 : 1;
-      else if (sig.dtype.startsWith('f')) data[i] = u * 2 - 1;
-      else data[i] = Math.floor(u * 10);
-    }
-    return { dtype: sig.dtype, shape, data };
-  }
-  if (!spec.startsWith('@')) throw new IreetsError('INPUT_INVALID', `--input ${sig.name}=${spec}: expected @file.npy or random`);
-  const path = spec.slice(1);
-  const npy = readNpy(await readInputFile(path, `input ${sig.name}`), path);
-  return { dtype: npy.dtype, shape: npy.shape, data: typedArrayFromBytes(npy.dtype, npy.bytes) };
-}
-
-function preview(t: RuntimeTensor): string {
-  const n = Math.min(6, t.data.length);
-  const vals: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const v = t.data[i]!;
-    vals.push(typeof v === 'bigint' ? v.toString() : Number.isInteger(v) ? String(v) : v.toPrecision(5));
-  }
-  return `[${vals.join(', ')}${t.data.length > n ? ', …' : ''}]`;
-}
 
 function safeFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '_');
