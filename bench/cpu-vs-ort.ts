@@ -1,10 +1,10 @@
 // CPU latency of the fixture models, batch 1: ireets (`cpu` device, worker pool) against
 // onnxruntime-web (its wasm backend, run in Node) and onnxruntime-node, measured side by side in
-// the same process, one line per (model, threads):
+// one run, one line per (model, threads) with the ratios:
 //   node --import tsx bench/cpu-vs-ort.ts [--models a,b] [--threads 1,2] [--runs R] [--warmup W] [--rounds N] [--json]
-// ort-web fixes its thread count when its wasm module starts, so each thread count runs in a
-// child process of its own. Runs of the three engines are interleaved in rounds so a noisy,
-// shared machine slows them alike; the line reports the median of all timed runs.
+// Each engine measures in a child process of its own (ort-web fixes its thread count when its
+// wasm module starts, and a peer's thread pool left spinning would slow the next engine), and
+// the engines take turns for several rounds so a noisy, shared machine slows them alike.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,6 +19,11 @@ import type { RuntimeTensor } from '../src/runtime/tensor.js';
 import { compileOnnx } from '../src/stages/compile-pipeline.js';
 
 export const DEFAULT_MODELS: readonly FixtureName[] = ['mobilenet_v2', 'resnet18', 'minilm'];
+/**
+ * Untimed runs first. V8 compiles wasm lazily and moves hot functions to its optimizing tier
+ * after a while: onnxruntime-web's MiniLM reaches its steady speed only after ~14 runs.
+ */
+export const DEFAULT_WARMUP = 20;
 
 export interface CpuVsOrtOptions {
   models?: readonly FixtureName[];
@@ -65,59 +70,50 @@ async function ortEngine(name: 'ort_web' | 'ort_node', ort: OrtModule, bytes: Ui
   return { name, run: () => session.run(feeds), close: () => session.release() };
 }
 
-/** Measures every model at one thread count, in this process. */
-async function measureAtThreads(threads: number, o: Required<CpuVsOrtOptions>): Promise<CpuVsOrtResult[]> {
-  const ortWeb = (await import('onnxruntime-web')) as unknown as OrtModule & { env: { wasm: { numThreads: number } } };
-  ortWeb.env.wasm.numThreads = threads;
-  const ortNode = await import('onnxruntime-node');
-  const results: CpuVsOrtResult[] = [];
-  for (const model of o.models) {
-    const path = await ensureFixture(model);
-    const bytes = readFileSync(path);
-    const named = fixtureInputs(model).map(({ name, tensor }) => ({ name, tensor: { dtype: tensor.dtype, shape: tensor.shape, data: tensor.data as Float32Array } }));
-    const engines = [
-      await ireetsEngine(bytes, path, named.map((n) => n.tensor), threads),
-      await ortEngine('ort_web', ortWeb, bytes, named, threads),
-      await ortEngine('ort_node', ortNode, bytes, named, threads),
-    ];
-    const samples = new Map<string, number[]>(engines.map((e) => [e.name, []]));
-    try {
-      for (const e of engines) for (let i = 0; i < o.warmup; i++) await e.run();
-      for (let r = 0; r < o.rounds; r++) {
-        for (const e of engines) {
-          for (let i = 0; i < o.runs; i++) {
-            const t0 = performance.now();
-            await e.run();
-            samples.get(e.name)!.push(performance.now() - t0);
-          }
-        }
-      }
-    } finally {
-      for (const e of engines) await e.close();
-    }
-    results.push({
-      model,
-      threads,
-      ireets_ms: median(samples.get('ireets')!),
-      ort_web_ms: median(samples.get('ort_web')!),
-      ort_node_ms: median(samples.get('ort_node')!),
-    });
+type EngineName = Engine['name'];
+const ENGINES: readonly EngineName[] = ['ireets', 'ort_web', 'ort_node'];
+
+/** Times one engine on one model in this process: `warmup` untimed runs, then `runs` timed ones. */
+async function measureEngine(engine: EngineName, model: FixtureName, threads: number, warmup: number, runs: number): Promise<number[]> {
+  const path = await ensureFixture(model);
+  const bytes = readFileSync(path);
+  const named = fixtureInputs(model).map(({ name, tensor }) => ({ name, tensor: { dtype: tensor.dtype, shape: tensor.shape, data: tensor.data as Float32Array } }));
+  let e: Engine;
+  if (engine === 'ireets') {
+    e = await ireetsEngine(bytes, path, named.map((n) => n.tensor), threads);
+  } else if (engine === 'ort_web') {
+    const ortWeb = (await import('onnxruntime-web')) as unknown as OrtModule & { env: { wasm: { numThreads: number } } };
+    ortWeb.env.wasm.numThreads = threads;
+    e = await ortEngine('ort_web', ortWeb, bytes, named, threads);
+  } else {
+    e = await ortEngine('ort_node', await import('onnxruntime-node'), bytes, named, threads);
   }
-  return results;
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < warmup; i++) await e.run();
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await e.run();
+      samples.push(performance.now() - t0);
+    }
+  } finally {
+    await e.close();
+  }
+  return samples;
 }
 
-function childResults(threads: number, o: Required<CpuVsOrtOptions>): Promise<CpuVsOrtResult[]> {
+/** One engine's timed runs in a child process of its own (no thread pool of a peer left spinning beside it). */
+function childSamples(engine: EngineName, model: FixtureName, threads: number, o: Required<CpuVsOrtOptions>): Promise<number[]> {
   const script = fileURLToPath(import.meta.url);
-  const args = ['--import', 'tsx', script, '--child', '--threads', String(threads), '--models', o.models.join(','),
-    '--runs', String(o.runs), '--warmup', String(o.warmup), '--rounds', String(o.rounds)];
+  const args = ['--import', 'tsx', script, '--child', engine, '--models', model, '--threads', String(threads), '--runs', String(o.runs), '--warmup', String(o.warmup)];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`benchmark child for ${threads} thread(s) exited with ${code}`));
-      else resolvePromise(JSON.parse(out.trim().split('\n').pop()!) as CpuVsOrtResult[]);
+      if (code !== 0) reject(new Error(`benchmark child (${engine}, ${model}, ${threads} thread(s)) exited with ${code}`));
+      else resolvePromise(JSON.parse(out.trim().split('\n').pop()!) as number[]);
     });
   });
 }
@@ -127,28 +123,43 @@ export function formatLine(r: CpuVsOrtResult): string {
   return `cpu-vs-ort ${r.model.padEnd(12)} threads ${r.threads}  ireets ${r.ireets_ms.toFixed(1).padStart(7)} ms  ort-web ${r.ort_web_ms.toFixed(1).padStart(7)} ms  ort-node ${r.ort_node_ms.toFixed(1).padStart(7)} ms  ireets/ort-web ${ratio(r.ort_web_ms)}  ireets/ort-node ${ratio(r.ort_node_ms)}`;
 }
 
+/**
+ * Every (model, threads) case: the engines take turns, round after round (so a noisy machine
+ * slows them alike), each run in a fresh child process; the line reports each engine's median
+ * over all its timed runs.
+ */
 export async function runCpuVsOrt(options: CpuVsOrtOptions = {}): Promise<CpuVsOrtResult[]> {
   const o: Required<CpuVsOrtOptions> = {
     models: options.models ?? DEFAULT_MODELS,
     threads: options.threads ?? [1, 2],
     runs: options.runs ?? 5,
-    warmup: options.warmup ?? 3,
+    warmup: options.warmup ?? DEFAULT_WARMUP,
     rounds: options.rounds ?? 3,
     json: options.json ?? false,
   };
   const all: CpuVsOrtResult[] = [];
-  for (const t of o.threads) {
-    const results = await childResults(t, o);
-    for (const r of results) {
-      all.push(r);
-      process.stdout.write(`${o.json ? JSON.stringify(r) : formatLine(r)}\n`);
+  for (const threads of o.threads) {
+    for (const model of o.models) {
+      const samples = new Map<EngineName, number[]>(ENGINES.map((e) => [e, []]));
+      for (let r = 0; r < o.rounds; r++) {
+        for (const engine of ENGINES) samples.get(engine)!.push(...await childSamples(engine, model, threads, o));
+      }
+      const result: CpuVsOrtResult = {
+        model,
+        threads,
+        ireets_ms: median(samples.get('ireets')!),
+        ort_web_ms: median(samples.get('ort_web')!),
+        ort_node_ms: median(samples.get('ort_node')!),
+      };
+      all.push(result);
+      process.stdout.write(`${o.json ? JSON.stringify(result) : formatLine(result)}\n`);
     }
   }
   return all;
 }
 
-function parseArgs(argv: readonly string[]): CpuVsOrtOptions & { child: boolean } {
-  const o: CpuVsOrtOptions & { child: boolean } = { child: false };
+function parseArgs(argv: readonly string[]): CpuVsOrtOptions & { child?: EngineName } {
+  const o: CpuVsOrtOptions & { child?: EngineName } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = (): string => {
@@ -157,7 +168,7 @@ function parseArgs(argv: readonly string[]): CpuVsOrtOptions & { child: boolean 
       return v;
     };
     switch (a) {
-      case '--child': o.child = true; break;
+      case '--child': o.child = next() as EngineName; break;
       case '--json': o.json = true; break;
       case '--models': o.models = next().split(',') as FixtureName[]; break;
       case '--threads': o.threads = next().split(',').map(Number); break;
@@ -174,12 +185,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   const args = parseArgs(process.argv.slice(2));
   const run = async (): Promise<void> => {
     if (args.child) {
-      const o: Required<CpuVsOrtOptions> = {
-        models: args.models ?? DEFAULT_MODELS, threads: args.threads ?? [1], runs: args.runs ?? 5,
-        warmup: args.warmup ?? 3, rounds: args.rounds ?? 3, json: true,
-      };
-      const results = await measureAtThreads(o.threads[0]!, o);
-      process.stdout.write(`${JSON.stringify(results)}\n`);
+      const samples = await measureEngine(args.child, args.models![0]!, args.threads![0]!, args.warmup ?? DEFAULT_WARMUP, args.runs ?? 5);
+      process.stdout.write(`${JSON.stringify(samples)}\n`);
       // ort-web's worker threads keep the process alive.
       process.exit(0);
     }

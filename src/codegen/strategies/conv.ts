@@ -20,7 +20,7 @@ import { splitWork } from './work-split.js';
 
 export const CONV_PIXELS = 4;
 const PANEL = 8;
-/** Windows up to this many taps are unrolled whole; bigger ones loop over their rows. */
+/** Kernel rows up to this wide (windows up to its square) are unrolled; bigger ones loop. */
 const MAX_UNROLLED_TAPS = 3;
 /** Tiles per row emitted at fixed columns (their pixels lack some taps): keep the code small. */
 const MAX_STATIC_TILES = 8;
@@ -147,7 +147,8 @@ function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['out
   const pixelLanes = !flat || g.ow % CONV_PIXELS === 0;
 
   const units = flat ? tiles + (rest > 0 ? 1 : 0) : rows;
-  const split = splitWork([np, units], macs, g.batch);
+  // Panels split first: each workgroup then streams its weights (often past L2) only once.
+  const split = splitWork([np, units], macs, g.batch, { firstAxis: 0 });
   const [panelsPer, unitsPer] = split.per as [number, number];
 
   const b = new KernelBuilder();
@@ -158,7 +159,6 @@ function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['out
   const pEnd = b.let(min(add(p0, i32(panelsPer)), i32(np)), 'pend');
   const u0 = b.let(mul({ k: 'wgid', dim: 1 }, i32(unitsPer)), 'u0');
   const uEnd = b.let(min(add(u0, i32(unitsPer)), i32(units)), 'uend');
-  const unroll = taps === 1 ? 4 : 1;
   const load = (index: Expr): Expr => ({ k: 'load', binding: st.x.binding, index, t: 'f32' });
 
   /** Accumulators of a tile of `pixels` × `lanes` channels, started from the bias. */
@@ -177,12 +177,25 @@ function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['out
     return Array.from({ length: pixels }, () => init.map((x) => b.vlet(x, 'acc')));
   };
 
-  /** Channel loop, `unroll` channels per iteration; `step` runs one (c, u) for the given row offsets. */
-  const channels = (body: (c: Expr, u: number) => void): void => {
-    const whole = g.c - (g.c % unroll);
-    if (whole > 0) b.loop(0, whole, (c) => { for (let u = 0; u < unroll; u++) body(c, u); }, unroll);
-    for (let u = whole; u < g.c; u++) body(i32(0), u);
+  /**
+   * A loop of `count` steps that walks the weights' element index (by `wStride`) and carries the
+   * input's along (by `xStride`): `body(x, w)` addresses its step as a pointer plus constant
+   * offsets, with no index arithmetic per step.
+   */
+  const walk = (x0: Expr, w0: Expr, count: number, xStride: number, wStride: number, body: (x: Expr, w: Expr) => void): void => {
+    if (count === 1) {
+      body(x0, w0);
+      return;
+    }
+    const xName = b.fresh('xp');
+    b.emit({ k: 'var', name: xName, value: x0 });
+    const xp: Expr = { k: 'var', name: xName, t: 'i32' };
+    b.loop(w0, add(w0, i32(count * wStride)), (wp) => {
+      body(xp, wp);
+      b.emit({ k: 'assign', name: xName, value: add(xp, i32(xStride)) });
+    }, wStride);
   };
+  const channels = (x0: Expr, w0: Expr, body: (x: Expr, w: Expr) => void): void => walk(x0, w0, g.c, st.x.c, st.wt.c, body);
 
   /**
    * One tile: `pixels` output pixels from column `ow0` of row `ohE`, pixel r with horizontal taps
@@ -196,33 +209,54 @@ function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['out
     // Input index of tap (0, 0) for pixel 0 (its row may be in the padding when the row is at the border).
     const ih0 = flat ? i32(0) : b.let(sub(mul(ohE, i32(sh)), i32(ph)), 'ih');
     const xTile = b.let(add(add(xBatch, mul(ih0, i32(st.x.h))), flat ? mul(ow0, i32(st.x.w)) : mul(sub(mul(ow0, i32(sw)), i32(pw)), i32(st.x.w))), 'xt');
-    const step = (xAt: Expr, wAt: Expr, khOff: number, u: number): void => {
+    /** One tap of one channel: `x`, `w` point at the channel's tap (0, 0); `kh`, `kw` add constant offsets. */
+    const tap = (x: Expr, w: Expr, kh: number, kw: number, rows: readonly number[]): void => {
+      const wOff = kh * st.wt.kh + kw * st.wt.kw;
+      const xOff = kh * dh * st.x.h + kw * dw * st.x.w;
+      const bVec = Array.from({ length: vecs }, (_, q) => b.vlet({ k: 'vload', binding: st.wt.binding, index: add(w, i32(wOff + q * 4)), stride: 1 }, 'wv'));
+      rows.forEach((r) => {
+        const row = acc[r]!;
+        const av = b.vlet({ k: 'vsplat', a: load(add(x, i32(xOff + r * pixelStep))) }, 'av');
+        row.forEach((cell, q) => b.emit({ k: 'vlet', name: cell.name, value: { k: 'vbinary', op: 'add', a: cell, b: { k: 'vbinary', op: 'mul', a: av, b: bVec[q]! } } }));
+      });
+    };
+    const allPixels = acc.map((_, r) => r);
+    const everyTap = allPixels.every((r) => kwTaps(r).length === g.kw);
+    /**
+     * The taps of kernel row kh (constant, or folded into x/w): each tap runs the whole channel
+     * loop, so the innermost body is one tap — a body TurboFan keeps in registers (a tap-unrolled
+     * body spills the accumulators).
+     */
+    const kernelRow = (x: Expr, w: Expr, kh: number): void => {
+      if (g.kw > MAX_UNROLLED_TAPS && everyTap) {
+        // The longer of the two loops innermost (a 3-channel loop would be all overhead).
+        if (g.kw > g.c) {
+          for (let c = 0; c < g.c; c++) walk(add(x, i32(c * st.x.c)), add(w, i32(c * st.wt.c)), g.kw, dw * st.x.w, st.wt.kw, (xp, wp) => tap(xp, wp, kh, 0, allPixels));
+        } else {
+          b.loop(0, g.kw, (kw) => {
+            const xKw = b.let(add(x, mul(kw, i32(dw * st.x.w))), 'xkw');
+            const wKw = b.let(add(w, mul(kw, i32(st.wt.kw))), 'wkw');
+            channels(xKw, wKw, (xp, wp) => tap(xp, wp, kh, 0, allPixels));
+          });
+        }
+        return;
+      }
       for (let kw = 0; kw < g.kw; kw++) {
-        const rows = acc.map((_, r) => r).filter((r) => kwTaps(r).includes(kw));
-        if (rows.length === 0) continue;
-        const bVec = Array.from({ length: vecs }, (_, q) => b.vlet({ k: 'vload', binding: st.wt.binding, index: add(wAt, i32(u * st.wt.c + khOff * st.wt.kh + kw * st.wt.kw + q * 4)), stride: 1 }, 'wv'));
-        rows.forEach((r) => {
-          const row = acc[r]!;
-          const av = b.vlet({ k: 'vsplat', a: load(add(xAt, i32(u * st.x.c + khOff * dh * st.x.h + kw * dw * st.x.w + r * pixelStep))) }, 'av');
-          row.forEach((cell, q) => b.emit({ k: 'vlet', name: cell.name, value: { k: 'vbinary', op: 'add', a: cell, b: { k: 'vbinary', op: 'mul', a: av, b: bVec[q]! } } }));
-        });
+        const rows = allPixels.filter((r) => kwTaps(r).includes(kw));
+        if (rows.length > 0) channels(x, w, (xp, wp) => tap(xp, wp, kh, kw, rows));
       }
     };
-    if (interiorRow && g.kh * g.kw <= MAX_UNROLLED_TAPS) {
-      channels((c, u) => {
-        const xC = b.let(add(xTile, mul(c, i32(st.x.c))), 'xc');
-        const wC = b.let(add(wPanel, mul(c, i32(st.wt.c))), 'wc');
-        for (let kh = 0; kh < g.kh; kh++) step(xC, wC, kh, u);
-      });
+    if (interiorRow && g.kh * g.kw <= MAX_UNROLLED_TAPS * MAX_UNROLLED_TAPS) {
+      for (let kh = 0; kh < g.kh; kh++) kernelRow(xTile, wPanel, kh);
     } else {
       // Taps kh with 0 <= ih0 + kh*dh <= H-1 (the divisions' operands are >= 0); all of them in an
-      // interior row with a big window (a loop keeps the unrolled body small enough to schedule).
+      // interior row with a big window.
       const khLo = interiorRow ? i32(0) : b.let(min(i32(g.kh), div(add(max(i32(0), sub(i32(0), ih0)), i32(dh - 1)), i32(dh))), 'khlo');
       const khHi = interiorRow ? i32(g.kh) : b.let(min(i32(g.kh), div(max(i32(0), add(sub(i32(g.h - 1), ih0), i32(dh))), i32(dh))), 'khhi');
       b.loop(khLo, khHi, (kh) => {
         const xKh = b.let(add(xTile, mul(kh, i32(dh * st.x.h))), 'xkh');
         const wKh = b.let(add(wPanel, mul(kh, i32(st.wt.kh))), 'wkh');
-        channels((c, u) => step(b.let(add(xKh, mul(c, i32(st.x.c))), 'xc'), b.let(add(wKh, mul(c, i32(st.wt.c))), 'wc'), 0, u));
+        kernelRow(xKh, wKh, 0);
       });
     }
     const oc0 = mul(p, i32(PANEL));

@@ -5,7 +5,7 @@
 // without bounds logic. Stride 2 picks the even input columns with one shuffle.
 import { numAttr, resolveWindow, windowAttrs } from '../../ir/ops/linalg.js';
 import type { DispatchRegion } from '../../ir/partition.js';
-import { add, i32, min, mul } from '../expr.js';
+import { add, i32, min, mul, sub } from '../expr.js';
 import type { Expr, Kernel, KernelBinding, VecExpr } from '../kernel-ir.js';
 import { fitLinear } from './access-fit.js';
 import { emitEpilogue, scalarElement } from './epilogue.js';
@@ -94,28 +94,36 @@ export function lowerDepthwiseRegion(region: DispatchRegion, name: string): Kern
 
     /** One output vector at row `r` (expr) whose input row of tap i starts at rowBase(i). */
     const vector = (r: Expr, rowBase: (i: number) => Expr, rows: readonly number[], o: Expr, oStatic: number | undefined, lanes: number): void => {
-      let acc: VecExpr = biasV;
+      // One partial sum per kernel row (independent chains), added up at the end.
+      const sums: VecExpr[] = [];
+      const masked = oStatic !== undefined && !inside(oStatic);
       for (const i of rows) {
+        // Column of tap 0 for lane 0: the taps' loads are then this plus constant offsets.
+        const start = masked ? undefined : b.let(add(rowBase(i), sub(mul(o, i32(sw)), i32(pw))), 'xs');
+        let acc: VecExpr | undefined;
         for (let j = 0; j < kw; j++) {
           let x: VecExpr;
-          const masked = oStatic !== undefined && !inside(oStatic);
-          if (!masked) {
-            const at = add(add(rowBase(i), mul(o, i32(sw))), i32(j * dw - pw));
+          if (start) {
+            const at = add(start, i32(j * dw));
             x = sw === 1
               ? { k: 'vload', binding: xa.binding, index: at, stride: 1 }
               : { k: 'vshuffle', a: { k: 'vload', binding: xa.binding, index: at, stride: 1 }, b: { k: 'vload', binding: xa.binding, index: add(at, i32(4)), stride: 1 }, lanes: [0, 2, 4, 6] };
           } else {
             // Edge vector: lanes whose column falls in the padding are 0.
+            const o0 = oStatic ?? 0;
             const lane = (l: number): Expr => {
-              const col = (oStatic + l) * sw - pw + j * dw;
+              const col = (o0 + l) * sw - pw + j * dw;
               return l < lanes && col >= 0 && col <= w - 1 ? load(add(rowBase(i), i32(col))) : { k: 'const', t: 'f32', v: 0 };
             };
             x = { k: 'vmake', lanes: [lane(0), lane(1), lane(2), lane(3)] };
           }
-          acc = b.vlet({ k: 'vbinary', op: 'add', a: acc, b: { k: 'vbinary', op: 'mul', a: x, b: taps[i]![j]! } }, 'acc');
+          const term: VecExpr = { k: 'vbinary', op: 'mul', a: x, b: taps[i]![j]! };
+          acc = b.vlet(acc ? { k: 'vbinary', op: 'add', a: acc, b: term } : term, 'acc');
         }
+        if (acc) sums.push(acc);
       }
-      emitEpilogue(b, region, out, { idx: [bz, ch, r, o], laneDim: 3, lanes, acc });
+      const total = sums.reduce<VecExpr>((a, x) => b.vlet({ k: 'vbinary', op: 'add', a, b: x }, 'sum'), biasV);
+      emitEpilogue(b, region, out, { idx: [bz, ch, r, o], laneDim: 3, lanes, acc: total });
     };
 
     const row = (r: Expr, rows: readonly number[]): void => {

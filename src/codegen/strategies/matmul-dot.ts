@@ -54,19 +54,29 @@ export function lowerDotMatmul(region: DispatchRegion, name: string, out: Value,
     const aRow = b.let(add(aBase, mul(row0, i32(plan.a.outer))), 'arow');
     // Column j of B starts at bCol + j·(column stride); columns past n repeat the last one.
     const bCol = b.let(add(bBase, mul(n0, i32(plan.b.lane))), 'bcol');
-    const step = (kk: Expr, lanes: number): void => {
+    /** Four K steps at A element `a` and B element `bk` (pointers plus constant offsets). */
+    const step = (a: Expr, bk: Expr, lanes: number): void => {
       const part = lanes < 4 ? { lanes } : {};
-      const bv = Array.from({ length: COLS }, (_, j) => b.vlet({ k: 'vload', binding: plan.b.access.binding, index: add(add(bCol, kk), i32(Math.min(j, cols - 1) * plan.b.lane)), stride: 1, ...part }, 'bv'));
+      const bv = Array.from({ length: COLS }, (_, j) => b.vlet({ k: 'vload', binding: plan.b.access.binding, index: add(bk, i32(Math.min(j, cols - 1) * plan.b.lane)), stride: 1, ...part }, 'bv'));
       for (let r = 0; r < rows; r++) {
-        const av = b.vlet({ k: 'vload', binding: plan.a.access.binding, index: add(add(aRow, kk), i32(r * plan.a.outer)), stride: 1, ...part }, 'av');
+        const av = b.vlet({ k: 'vload', binding: plan.a.access.binding, index: add(a, i32(r * plan.a.outer)), stride: 1, ...part }, 'av');
         acc[r]!.forEach((cell, j) => {
           if (cell.k !== 'vvar') throw new Error('accumulators are locals');
           b.emit({ k: 'vlet', name: cell.name, value: { k: 'vbinary', op: 'add', a: cell, b: { k: 'vbinary', op: 'mul', a: av, b: bv[j]! } } });
         });
       }
     };
-    if (kFull > 0) b.loop(0, kFull, (kk) => step(kk, 4), 4);
-    if (k % 4 !== 0) step(i32(kFull), k % 4);
+    if (kFull > 0) {
+      // The loop walks B's element index and carries A's along.
+      const aName = b.fresh('ap');
+      b.emit({ k: 'var', name: aName, value: aRow });
+      const ap: Expr = { k: 'var', name: aName, t: 'i32' };
+      b.loop(bCol, add(bCol, i32(kFull)), (bk) => {
+        step(ap, bk, 4);
+        b.emit({ k: 'assign', name: aName, value: add(ap, i32(4)) });
+      }, 4);
+    }
+    if (k % 4 !== 0) step(add(aRow, i32(kFull)), add(bCol, i32(kFull)), k % 4);
     for (let r = 0; r < rows; r++) {
       emitEpilogue(b, region, out, { idx: [...batchIdx, add(row0, i32(r)), n0], laneDim: batch.length + 1, lanes: cols, acc: sumLanes(b, acc[r]!) });
     }

@@ -19,8 +19,8 @@ import { splitWork } from './work-split.js';
 
 export const MATMUL_ROWS = 4;
 export const PANEL = 8;
-/** K steps per loop iteration. */
-const UNROLL = 2;
+/** K steps per loop iteration (more unrolling only raises register pressure: spills). */
+const UNROLL = 1;
 
 const v = (name: string): Expr => ({ k: 'var', name, t: 'i32' });
 
@@ -181,7 +181,22 @@ export function lowerMatmulRegion(region: DispatchRegion, name: string): Kernel 
     };
     const chunkBody = (aK: Expr, bK: Expr): void => {
       const unrolled = g - (g % UNROLL);
-      if (unrolled > 0) b.loop(0, unrolled, (kk) => { for (let u = 0; u < UNROLL; u++) step(aK, bK, kk, u); }, UNROLL);
+      if (unrolled > 0) {
+        // The loop walks B's element index and carries A's along: each step's loads are then
+        // a pointer plus constant offsets (no index arithmetic per step).
+        const aPtr = b.fresh('ap');
+        b.emit({ k: 'var', name: aPtr, value: aK });
+        const ap: Expr = { k: 'var', name: aPtr, t: 'i32' };
+        const bStep = UNROLL * plan.b.inner;
+        if (bStep > 0) {
+          b.loop(bK, add(bK, i32(unrolled * plan.b.inner)), (bp) => {
+            for (let u = 0; u < UNROLL; u++) step(ap, bp, i32(0), u);
+            b.emit({ k: 'assign', name: aPtr, value: add(ap, i32(UNROLL * plan.a.inner)) });
+          }, bStep);
+        } else {
+          b.loop(0, unrolled, (kk) => { for (let u = 0; u < UNROLL; u++) step(aK, bK, kk, u); }, UNROLL);
+        }
+      }
       for (let u = unrolled; u < g; u++) step(aK, bK, i32(0), u);
     };
     if (k === g) {

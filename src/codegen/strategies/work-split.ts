@@ -15,19 +15,19 @@ export interface Split {
 }
 
 /**
- * Splits axes of `units` tiles each (a unit costing `unitMacs[axis]`-weighted work; `macs` is the
- * total) into blocks: halves the axis with the most blocks left until there are enough
- * workgroups or they would get too small. `fixedGroups` (e.g. a batch axis) multiplies in.
+ * Splits axes of `units` tiles each (`macs` is the total work) into blocks: halves the axis with
+ * the largest blocks (or `firstAxis`, while it can be) until there are enough workgroups or they
+ * would get too small. `fixedGroups` (e.g. a batch axis) multiplies in.
  */
-export function splitWork(units: readonly number[], macs: number, fixedGroups = 1): Split {
+export function splitWork(units: readonly number[], macs: number, fixedGroups = 1, options: { firstAxis?: number } = {}): Split {
   const per = [...units];
   const count = units.map(() => 1);
   const groups = (): number => count.reduce((a, b) => a * b, fixedGroups);
   for (;;) {
     if (groups() >= TARGET_WORKGROUPS || macs / groups() < 2 * MIN_WORKGROUP_MACS) break;
-    // The axis whose blocks are largest, among those that can still be halved.
-    let best = -1;
-    for (let a = 0; a < per.length; a++) if (per[a]! > 1 && (best < 0 || per[a]! > per[best]!)) best = a;
+    // The preferred axis while it can be split, else the axis whose blocks are largest.
+    let best = options.firstAxis !== undefined && per[options.firstAxis]! > 1 ? options.firstAxis : -1;
+    if (best < 0) for (let a = 0; a < per.length; a++) if (per[a]! > 1 && (best < 0 || per[a]! > per[best]!)) best = a;
     if (best < 0) break;
     per[best] = Math.ceil(per[best]! / 2);
     count[best] = Math.ceil(units[best]! / per[best]!);

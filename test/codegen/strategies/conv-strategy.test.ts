@@ -34,6 +34,9 @@ describe('conv strategy', () => {
     ['dilated, asymmetric pads', [1, 4, 10, 12], [5, 4, 3, 2], { pads: [2, 0, 1, 3], dilations: [2, 1] }],
     ['no padding, tiny image', [1, 2, 3, 3], [4, 2, 3, 3], {}],
     ['wide kernel over a narrow image', [1, 2, 4, 3], [3, 2, 3, 5], { pads: [1, 2, 1, 2] }],
+    ['3×3 pad 1, a wide row (border columns, looped tiles)', [1, 3, 5, 43], [9, 3, 3, 3], { pads: [1, 1, 1, 1] }],
+    ['7×7 stride 2 pad 3, a wide row', [1, 3, 9, 75], [8, 3, 7, 7], { pads: [3, 3, 3, 3], strides: [2, 2] }],
+    ['1×1 stride 2, a wide row', [1, 5, 4, 70], [6, 5, 1, 1], { strides: [2, 2] }],
   ])('%s', async (_, xs, ws, attrs) => {
     await check(conv(attrs as Attrs), [{ tensor: random(xs as number[], 1) }, { tensor: random(ws as number[], 2), constant: true }]);
   });

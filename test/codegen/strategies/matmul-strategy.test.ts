@@ -32,6 +32,10 @@ describe('matmul strategy', () => {
   it('runs batches with broadcasting', async () => {
     await check((g, [a, b]) => [g.op1('matmul', [a!, b!])], [{ tensor: random([2, 3, 5, 6], 1) }, { tensor: random([3, 6, 9], 2) }]);
   });
+  it.each([[5, 12, 7], [3, 13, 9], [1, 3, 2], [8, 32, 16]])('forms dot products when B is read across its rows (%i×%i by %i-wide)', async (m, k, n) => {
+    // B = Xᵀ: contiguous along K, strided along N, as attention's Q·Kᵀ.
+    await check((g, [a, x]) => [g.op1('matmul', [a!, g.op1('transpose', [x!], { perm: [0, 2, 1] })])], [{ tensor: random([2, m, k], m) }, { tensor: random([2, n, k], n) }]);
+  });
   it('reads operands through transposes and fuses bias and activation', async () => {
     await check((g, [a, w, bias]) => {
       const y = g.op1('matmul', [g.op1('transpose', [a!], { perm: [1, 0] }), g.op1('transpose', [w!], { perm: [1, 0] })]);
