@@ -1,13 +1,14 @@
 import type { DispatchRegion } from '../ir/partition.js';
 import { staticSize } from '../ir/types.js';
 import { add, delinearize, i32, min, mul } from './expr.js';
-import type { Expr, Kernel, KernelBinding } from './kernel-ir.js';
+import type { Expr, Kernel } from './kernel-ir.js';
 import { RegionLowering } from './lowering/region-context.js';
 import { getLowering } from './lowering/registry.js';
 import { lowerWithStrategy } from './strategies/index.js';
 import type { Node } from '../ir/graph.js';
 import { isStaticShape } from '../ir/types.js';
 import './lowering/index.js';
+import { regionBindings } from './region-bindings.js';
 
 /** Whether a node can run inside a dispatch: it has a lowering rule and static shapes. */
 export function canLowerNode(n: Node): boolean {
@@ -56,10 +57,7 @@ export function lowerRegion(region: DispatchRegion, name: string): Kernel {
     }, { vectorize: true });
   });
 
-  const bindings: KernelBinding[] = [
-    ...region.inputs.map((v, i) => ({ name: `in${i}`, dtype: v.type.dtype, access: 'read' as const })),
-    { name: 'out', dtype: out.type.dtype, access: 'write' },
-  ];
+  const bindings = regionBindings(region);
   return {
     name,
     bindings,

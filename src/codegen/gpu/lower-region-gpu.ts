@@ -1,7 +1,7 @@
 import type { DispatchRegion } from '../../ir/partition.js';
 import { staticSize } from '../../ir/types.js';
 import { add, cmp, delinearize, i32, mul } from '../expr.js';
-import type { Expr, Kernel, KernelBinding } from '../kernel-ir.js';
+import type { Expr, Kernel } from '../kernel-ir.js';
 import { BATCH_COUNT } from '../lower-region.js';
 import { RegionLowering } from '../lowering/region-context.js';
 import { resolveGpuTuning, type GpuTuning } from './gpu-tuning.js';
@@ -9,6 +9,7 @@ import { lowerMatmulGpu, tiledMatmulNode } from './matmul-gpu.js';
 import { lowerTreeReduceGpu, treeReduceNode } from './reduce-gpu.js';
 import { splitWorkgroups } from './workgroup-grid.js';
 import '../lowering/index.js';
+import { regionBindings } from '../region-bindings.js';
 
 export { splitWorkgroups, type GpuGrid } from './workgroup-grid.js';
 
@@ -43,10 +44,7 @@ export function lowerRegionGpu(region: DispatchRegion, name: string, tuning: Par
     ctx.emit({ k: 'store', binding: outBinding, index: region.batchedOutput ? add(id, ctx.sampleOffset(out)) : id, value });
   });
 
-  const bindings: KernelBinding[] = [
-    ...region.inputs.map((v, i) => ({ name: `in${i}`, dtype: v.type.dtype, access: 'read' as const })),
-    { name: 'out', dtype: out.type.dtype, access: 'write' },
-  ];
+  const bindings = regionBindings(region);
   const batched = region.batchedOutput || region.batchedInputs.some(Boolean);
   return {
     name,

@@ -12,9 +12,10 @@ import type { Node } from '../../ir/graph.js';
 import { getOpDef } from '../../ir/ops/registry.js';
 import type { DispatchRegion } from '../../ir/partition.js';
 import { add, and, broadcastIndex, cmp, delinearize, i32, linearize, min, mul, select, binary } from '../expr.js';
-import { barrier, sharedLoad, sharedStore, type Expr, type Kernel, type KernelBinding } from '../kernel-ir.js';
+import { barrier, sharedLoad, sharedStore, type Expr, type Kernel } from '../kernel-ir.js';
 import { SubstitutingLowering } from './substituting-lowering.js';
 import type { GpuTuning } from './gpu-tuning.js';
+import { regionBindings } from '../region-bindings.js';
 
 /**
  * The region's matmul node when the tiled strategy applies: one f32 matmul of matrices (rank ≥ 2
@@ -139,10 +140,7 @@ export function lowerMatmulGpu(region: DispatchRegion, mm: Node, name: string, t
     }
   }
 
-  const bindings: KernelBinding[] = [
-    ...region.inputs.map((v, i) => ({ name: `in${i}`, dtype: v.type.dtype, access: 'read' as const })),
-    { name: 'out', dtype: out.type.dtype, access: 'write' },
-  ];
+  const bindings = regionBindings(region);
   return {
     name,
     bindings,

@@ -11,10 +11,11 @@ import { getOpDef } from '../../ir/ops/registry.js';
 import { reductionAxes } from '../../ir/ops/reduction.js';
 import type { DispatchRegion } from '../../ir/partition.js';
 import { add, binary, cmp, delinearize, i32, linearize, min, mul, select } from '../expr.js';
-import { barrier, sharedLoad, sharedStore, type Expr, type Kernel, type KernelBinding } from '../kernel-ir.js';
+import { barrier, sharedLoad, sharedStore, type Expr, type Kernel } from '../kernel-ir.js';
 import type { GpuTuning } from './gpu-tuning.js';
 import { SubstitutingLowering } from './substituting-lowering.js';
 import { splitWorkgroups } from './workgroup-grid.js';
+import { regionBindings } from '../region-bindings.js';
 
 type Kind = 'sum' | 'max' | 'mean';
 const KINDS: Readonly<Record<string, Kind>> = { reduce_sum: 'sum', reduce_max: 'max', reduce_mean: 'mean' };
@@ -118,10 +119,7 @@ export function lowerTreeReduceGpu(region: DispatchRegion, node: Node, name: str
     ctx.emit({ k: 'store', binding: region.inputs.length, index: linearize(idx, ys), value: ctx.value(out, idx) });
   });
 
-  const bindings: KernelBinding[] = [
-    ...region.inputs.map((v, i) => ({ name: `in${i}`, dtype: v.type.dtype, access: 'read' as const })),
-    { name: 'out', dtype: out.type.dtype, access: 'write' },
-  ];
+  const bindings = regionBindings(region);
   return {
     name,
     bindings,

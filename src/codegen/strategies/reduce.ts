@@ -6,12 +6,13 @@ import { reductionAxes } from '../../ir/ops/reduction.js';
 import type { DispatchRegion } from '../../ir/partition.js';
 import { staticSize } from '../../ir/types.js';
 import { add, delinearize, i32, min, mul } from '../expr.js';
-import type { Expr, Kernel, KernelBinding, VecBinaryOp, VecExpr } from '../kernel-ir.js';
+import type { Expr, Kernel, VecBinaryOp, VecExpr } from '../kernel-ir.js';
 import { RegionLowering } from '../lowering/region-context.js';
 import { emitEpilogue, laneVector, scalarElement } from './epilogue.js';
 import { KernelBuilder } from './kernel-builder.js';
 import { splitRegion, staticShape } from './region-parts.js';
 import { splitWork } from './work-split.js';
+import { regionBindings } from '../region-bindings.js';
 
 type Kind = 'sum' | 'mean' | 'max' | 'min';
 const KINDS: Readonly<Record<string, Kind>> = { reduce_sum: 'sum', reduce_mean: 'mean', reduce_max: 'max', reduce_min: 'min' };
@@ -103,10 +104,7 @@ export function lowerRowReduceRegion(region: DispatchRegion, name: string): Kern
   });
   if (failed) return undefined;
 
-  const bindings: KernelBinding[] = [
-    ...region.inputs.map((v, i) => ({ name: `in${i}`, dtype: v.type.dtype, access: 'read' as const })),
-    { name: 'out', dtype: region.output.type.dtype, access: 'write' },
-  ];
+  const bindings = regionBindings(region);
   return {
     name,
     bindings,
