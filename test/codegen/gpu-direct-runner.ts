@@ -1,7 +1,6 @@
 // Test utility: runs a module's main graph on a GPU device region by region, without the VM
 // (partition → lowerRegionGpu → WGSL → dispatch), and runs ONNX conformance cases through it.
 // The GPU twin of direct-runner.ts / lowering-movement-cases.ts.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { createWebGpuDevice, type WebGpuDevice } from '../../src/hal/webgpu/webgpu-device.js';
 import type { IRModule, Value } from '../../src/ir/graph.js';
@@ -14,14 +13,12 @@ import type { GpuTuning } from '../../src/codegen/gpu/gpu-tuning.js';
 import { emitWgslExecutable } from '../../src/codegen/wgsl/emit-wgsl.js';
 import type { HalBuffer, HalDevice, HalExecutable } from '../../src/hal/types.js';
 import { WGSL_EXECUTABLE_FORMAT } from '../../src/util/wgsl-kernel-abi.js';
-import { decodeModel, importModelProto } from '../../src/frontend/import-model.js';
-import { encodeTensorProto, readTensorProtoFile } from '../../src/frontend/tensor-proto.js';
-import type { ModelProto } from '../../src/frontend/onnx-proto.js';
-import { foldConstants } from '../../src/ir/fold-constants.js';
+import { readTensorProtoFile } from '../../src/frontend/tensor-proto.js';
 import { initHashing } from '../../src/util/hash.js';
 import type { ConformanceCase } from '../conformance/cases.js';
 import { compareTensors } from '../conformance/compare.js';
 import { irOps, unsupportedReason } from './lowering-movement-cases.js';
+import { firstLine, prepareCase } from '../support/conformance-case.js';
 
 /** Binding offsets the runner uses: what the host's arena alignment guarantees. */
 export const ARENA_ALIGNMENT = 256;
@@ -125,46 +122,10 @@ export async function runDirectGpu(mod: IRModule, inputs: readonly Tensor[], dev
 
 // ---- conformance cases ----
 
-/** ONNX operands that size or place results: graph inputs feeding them get frozen (as in lowering-movement-cases.ts). */
-const SHAPE_OPERANDS: Readonly<Record<string, readonly number[]>> = {
-  Slice: [1, 2, 3, 4], Pad: [1, 3], Reshape: [1], Expand: [1], Squeeze: [1],
-  Unsqueeze: [1], Resize: [1, 2, 3], Upsample: [1], Range: [0, 1, 2],
-  ConstantOfShape: [0], TopK: [1], CumSum: [1], ReduceSum: [1], ReduceMean: [1], ReduceMax: [1],
-  ReduceMin: [1], ReduceProd: [1], ReduceL1: [1], ReduceL2: [1], ReduceLogSum: [1],
-  ReduceLogSumExp: [1], ReduceSumSquare: [1], CenterCropPad: [1],
-};
-
 export type GpuOutcome =
   | { kind: 'pass'; ops: string[] }
   | { kind: 'fail' | 'error'; ops: string[]; message: string }
   | { kind: 'skip'; ops: string[]; reason: string };
-
-function freezeShapeInputs(model: ModelProto, c: ConformanceCase): { model: ModelProto; frozen: Set<number> } {
-  const g = model.graph!;
-  const names = (g.input ?? []).map((vi) => vi.name ?? '');
-  const frozen = new Set<number>();
-  for (const node of g.node ?? []) {
-    for (const p of SHAPE_OPERANDS[node.opType ?? ''] ?? []) {
-      const at = names.indexOf(node.input?.[p] ?? '');
-      if (at >= 0 && (node.input?.[p] ?? '') !== '') frozen.add(at);
-    }
-  }
-  if (frozen.size === 0) return { model, frozen };
-  const set = c.dataSets[0]!;
-  const initializer = [...(g.initializer ?? [])];
-  for (const i of frozen) initializer.push(encodeTensorProto(readTensorProtoFile(set.inputs[i]!), names[i]!));
-  return { model: { ...model, graph: { ...g, input: (g.input ?? []).filter((_, i) => !frozen.has(i)), initializer } }, frozen };
-}
-
-function prepare(c: ConformanceCase, freeze: boolean): { mod: IRModule; frozen: Set<number> } {
-  const decoded = decodeModel(readFileSync(c.modelPath), c.modelPath);
-  const { model, frozen } = freeze ? freezeShapeInputs(decoded, c) : { model: decoded, frozen: new Set<number>() };
-  const mod = importModelProto(model, { path: c.modelPath });
-  foldConstants(mod);
-  return { mod, frozen };
-}
-
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n', 1)[0]!.slice(0, 300);
 
 async function runOnce(c: ConformanceCase, mod: IRModule, frozen: Set<number>, dev: HalDevice, stats?: GpuRunStats): Promise<string | undefined> {
   for (const set of c.dataSets) {
@@ -188,9 +149,9 @@ export async function runCaseGpu(c: ConformanceCase, dev: HalDevice, stats?: Gpu
   await initHashing();
   let plain: { mod: IRModule; frozen: Set<number> };
   try {
-    plain = prepare(c, false);
+    plain = prepareCase(c, false);
   } catch (e) {
-    return { kind: 'skip', ops: [], reason: `import: ${message(e)}` };
+    return { kind: 'skip', ops: [], reason: `import: ${firstLine(e)}` };
   }
   const attempt = async (p: { mod: IRModule; frozen: Set<number> }): Promise<GpuOutcome> => {
     const ops = irOps(p.mod);
@@ -201,14 +162,14 @@ export async function runCaseGpu(c: ConformanceCase, dev: HalDevice, stats?: Gpu
       const failure = await runOnce(c, p.mod, p.frozen, dev, stats);
       return failure ? { kind: 'fail', ops, message: failure } : { kind: 'pass', ops };
     } catch (e) {
-      return { kind: 'error', ops, message: message(e) };
+      return { kind: 'error', ops, message: firstLine(e) };
     }
   };
   const first = await attempt(plain);
   if (first.kind === 'pass' || first.kind === 'fail') return first;
   let frozen: { mod: IRModule; frozen: Set<number> };
   try {
-    frozen = prepare(c, true);
+    frozen = prepareCase(c, true);
   } catch {
     return first;
   }
@@ -233,7 +194,7 @@ export function webGpuUnavailable(): Promise<string | undefined> {
       return undefined;
     } catch (e) {
       if (process.env['IREETS_REQUIRE_GPU'] === '1') throw e;
-      return message(e);
+      return firstLine(e);
     }
   })();
   return available;

@@ -8,10 +8,7 @@
 // static shapes would have them, so the rules behind them get exercised too.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeModel, importModelProto } from '../../src/frontend/import-model.js';
-import { encodeTensorProto, readTensorProtoFile } from '../../src/frontend/tensor-proto.js';
-import type { ModelProto } from '../../src/frontend/onnx-proto.js';
-import { foldConstants } from '../../src/ir/fold-constants.js';
+import { readTensorProtoFile } from '../../src/frontend/tensor-proto.js';
 import type { IRModule } from '../../src/ir/graph.js';
 import { getOpDef } from '../../src/ir/ops/registry.js';
 import { getLowering } from '../../src/codegen/lowering/registry.js';
@@ -22,15 +19,7 @@ import { initHashing } from '../../src/util/hash.js';
 import { listCases, type ConformanceCase } from '../conformance/cases.js';
 import { compareTensors } from '../conformance/compare.js';
 import { runDirect } from './direct-runner.js';
-
-/** ONNX operands that size or place results: graph inputs feeding them get frozen. */
-const SHAPE_OPERANDS: Readonly<Record<string, readonly number[]>> = {
-  Slice: [1, 2, 3, 4], Pad: [1, 3], Reshape: [1], Expand: [1], Squeeze: [1],
-  Unsqueeze: [1], Resize: [1, 2, 3], Upsample: [1], Range: [0, 1, 2],
-  ConstantOfShape: [0], TopK: [1], CumSum: [1], ReduceSum: [1], ReduceMean: [1], ReduceMax: [1],
-  ReduceMin: [1], ReduceProd: [1], ReduceL1: [1], ReduceL2: [1], ReduceLogSum: [1],
-  ReduceLogSumExp: [1], ReduceSumSquare: [1], CenterCropPad: [1],
-};
+import { firstLine, prepareCase } from '../support/conformance-case.js';
 
 export type DirectOutcome =
   | { kind: 'pass'; frozen: boolean; ops: string[] }
@@ -51,37 +40,6 @@ export function unsupportedReason(ops: readonly string[]): string | undefined {
   if (missing.length > 0) return `no lowering rule: ${missing.join(', ')}`;
   return undefined;
 }
-
-/** The model with graph inputs that feed shape operands turned into initializers of their test values. */
-function freezeShapeInputs(model: ModelProto, c: ConformanceCase): { model: ModelProto; frozen: Set<number> } {
-  const g = model.graph!;
-  const names = (g.input ?? []).map((vi) => vi.name ?? '');
-  const frozen = new Set<number>();
-  for (const node of g.node ?? []) {
-    const positions = SHAPE_OPERANDS[node.opType ?? ''];
-    if (!positions) continue;
-    for (const p of positions) {
-      const at = names.indexOf(node.input?.[p] ?? '');
-      if (at >= 0 && (node.input?.[p] ?? '') !== '') frozen.add(at);
-    }
-  }
-  if (frozen.size === 0) return { model, frozen };
-  const set = c.dataSets[0]!;
-  const initializer = [...(g.initializer ?? [])];
-  for (const i of frozen) initializer.push(encodeTensorProto(readTensorProtoFile(set.inputs[i]!), names[i]!));
-  const graph = { ...g, input: (g.input ?? []).filter((_, i) => !frozen.has(i)), initializer };
-  return { model: { ...model, graph }, frozen };
-}
-
-function prepare(c: ConformanceCase, freeze: boolean): { mod: IRModule; frozen: Set<number> } {
-  const decoded = decodeModel(readFileSync(c.modelPath), c.modelPath);
-  const { model, frozen } = freeze ? freezeShapeInputs(decoded, c) : { model: decoded, frozen: new Set<number>() };
-  const mod = importModelProto(model, { path: c.modelPath });
-  foldConstants(mod);
-  return { mod, frozen };
-}
-
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n', 1)[0]!.slice(0, 300);
 
 async function runOnce(c: ConformanceCase, mod: IRModule, frozen: Set<number>, dev: CpuDevice): Promise<string | undefined> {
   for (const set of c.dataSets) {
@@ -107,9 +65,9 @@ export async function runCaseDirect(c: ConformanceCase, dev: CpuDevice): Promise
   await initHashing();
   let plain: { mod: IRModule; frozen: Set<number> };
   try {
-    plain = prepare(c, false);
+    plain = prepareCase(c, false);
   } catch (e) {
-    return { kind: 'skip', ops: [], reason: `import: ${message(e)}` };
+    return { kind: 'skip', ops: [], reason: `import: ${firstLine(e)}` };
   }
   const attempt = async (p: { mod: IRModule; frozen: Set<number> }, frozen: boolean): Promise<DirectOutcome> => {
     const ops = irOps(p.mod);
@@ -119,14 +77,14 @@ export async function runCaseDirect(c: ConformanceCase, dev: CpuDevice): Promise
       const failure = await runOnce(c, p.mod, p.frozen, dev);
       return failure ? { kind: 'fail', frozen, ops, message: failure } : { kind: 'pass', frozen, ops };
     } catch (e) {
-      return { kind: 'error', frozen, ops, message: message(e) };
+      return { kind: 'error', frozen, ops, message: firstLine(e) };
     }
   };
   const first = await attempt(plain, false);
   if (first.kind === 'pass' || first.kind === 'fail') return first;
   let frozen: { mod: IRModule; frozen: Set<number> };
   try {
-    frozen = prepare(c, true);
+    frozen = prepareCase(c, true);
   } catch {
     return first;
   }
