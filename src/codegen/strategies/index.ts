@@ -14,11 +14,20 @@ type Strategy = (region: DispatchRegion, name: string) => Kernel | undefined;
 
 const STRATEGIES: readonly Strategy[] = [lowerMatmulRegion, lowerDepthwiseRegion, lowerConvRegion, lowerMaxPoolRegion, lowerRowReduceRegion, lowerElementwiseRegion];
 
-/** The kernel of the first strategy that applies to `region`, or undefined (generic lowering). */
+/**
+ * The kernel of the first strategy that applies to `region`, or undefined (generic lowering). A
+ * strategy that fails on a region it took on leaves it to the next one (or the generic rule):
+ * the fast path never costs a model its compilation. The strategy tests ask for a kernel.
+ */
 export function lowerWithStrategy(region: DispatchRegion, name: string): Kernel | undefined {
   if (!fastKernelsEnabled()) return undefined;
   for (const s of STRATEGIES) {
-    const k = s(region, name);
+    let k: Kernel | undefined;
+    try {
+      k = s(region, name);
+    } catch {
+      k = undefined;
+    }
     if (k) return k;
   }
   return undefined;

@@ -29,7 +29,8 @@ let queries: CompilerQueries | undefined;
 
 export function compilerQueries(): CompilerQueries {
   if (queries) return queries;
-  const importModel = defineImportModel(sourceSalt(['frontend', 'ir', 'util', 'stages']));
+  // Import ends with packWeights (src/codegen): its salt must change with that code too.
+  const importModel = defineImportModel(sourceSalt(['frontend', 'ir', 'codegen', 'util', 'stages']));
   // Content-addressed: the bytes under a hash never change meaning, whatever the compiler's version.
   const constantData = defineConstantData(formatSalt('tensor'));
   const partition = definePartition(sourceSalt(['ir', 'codegen', 'util', 'stages']), importModel);
