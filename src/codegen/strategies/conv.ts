@@ -7,16 +7,17 @@
 // vertical taps by their loop. Whole tiles are
 // transposed in registers so the epilogue and the stores run along the output row. 1×1 stride-1
 // unpadded convs run as plain GEMMs over the flattened pixels.
-import { numAttr, resolveWindow, windowAttrs } from '../../ir/ops/linalg.js';
 import type { DispatchRegion } from '../../ir/partition.js';
 import { add, cmp, div, i32, max, min, mul, sub } from '../expr.js';
-import type { Expr, Kernel, KernelBinding, VecExpr } from '../kernel-ir.js';
+import type { Expr, Kernel, VecExpr } from '../kernel-ir.js';
 import { fitLinear } from './access-fit.js';
 import { emitEpilogue, laneVector } from './epilogue.js';
 import { KernelBuilder } from './kernel-builder.js';
-import { elementAccess, splitRegion, staticShape } from './region-parts.js';
+import { elementAccess } from './region-parts.js';
 import { emitPanels } from './panels.js';
 import { splitWork } from './work-split.js';
+import { regionBindings } from '../region-bindings.js';
+import { matchConv2d } from './conv-match.js';
 
 export const CONV_PIXELS = 4;
 const PANEL = 8;
@@ -78,24 +79,9 @@ function fitConvAccess(region: DispatchRegion, g: ConvGeometry, xv: Parameters<t
 
 /** Lowers a 2-D conv region with register tiles, or returns undefined when it does not fit. */
 export function lowerConvRegion(region: DispatchRegion, name: string): Kernel | undefined {
-  if (region.batchedOutput || region.batchedInputs.some(Boolean)) return undefined;
-  const parts = splitRegion(region, new Set(['conv']));
-  if (!parts) return undefined;
-  const root = parts.root;
-  const [xv, wv, bias] = root.inputs;
-  const out = root.outputs[0]!;
-  if (!xv || !wv || xv.type.dtype !== 'f32' || wv.type.dtype !== 'f32' || out.type.dtype !== 'f32') return undefined;
-  const xs = staticShape(xv);
-  const ws = staticShape(wv);
-  const os = staticShape(out);
-  if (xs.length !== 4 || ws.length !== 4 || numAttr(root.attrs, 'group', 1) !== 1) return undefined;
-  let win;
-  try {
-    win = windowAttrs(root.attrs, ws.slice(2));
-  } catch {
-    return undefined;
-  }
-  const { pads } = resolveWindow(xs.slice(2), win);
+  const match = matchConv2d(region);
+  if (!match || match.group !== 1) return undefined;
+  const { parts, xv, wv, bias, xs, ws, os, win, pads } = match;
   const g: ConvGeometry = {
     batch: xs[0]!, c: xs[1]!, oc: ws[0]!, h: xs[2]!, w: xs[3]!, oh: os[2]!, ow: os[3]!, kh: ws[2]!, kw: ws[3]!,
     stride: [win.strides[0]!, win.strides[1]!], dilation: [win.dilations[0]!, win.dilations[1]!], pad: [pads[0]!, pads[1]!],
@@ -307,10 +293,7 @@ function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['out
   };
   emitPanels(b, np, g.oc, p0, pEnd, panel);
 
-  const bindings: KernelBinding[] = [
-    ...region.inputs.map((x, i) => ({ name: `in${i}`, dtype: x.type.dtype, access: 'read' as const })),
-    { name: 'out', dtype: region.output.type.dtype, access: 'write' },
-  ];
+  const bindings = regionBindings(region);
   return {
     name,
     bindings,

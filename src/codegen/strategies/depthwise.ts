@@ -3,40 +3,26 @@
 // held in locals. Rows and columns whose taps reach the padding are known at compile time, so
 // their code skips those taps statically (edge vectors mask single lanes); everything else runs
 // without bounds logic. Stride 2 picks the even input columns with one shuffle.
-import { numAttr, resolveWindow, windowAttrs } from '../../ir/ops/linalg.js';
 import type { DispatchRegion } from '../../ir/partition.js';
 import { add, i32, min, mul, sub } from '../expr.js';
-import type { Expr, Kernel, KernelBinding, VecExpr } from '../kernel-ir.js';
+import type { Expr, Kernel, VecExpr } from '../kernel-ir.js';
 import { fitLinear } from './access-fit.js';
 import { emitEpilogue, scalarElement } from './epilogue.js';
 import { KernelBuilder } from './kernel-builder.js';
-import { elementAccess, splitRegion, staticShape } from './region-parts.js';
+import { elementAccess } from './region-parts.js';
 import { splitWork } from './work-split.js';
+import { regionBindings } from '../region-bindings.js';
+import { matchConv2d } from './conv-match.js';
 
 const v = (name: string): Expr => ({ k: 'var', name, t: 'i32' });
 const zero: VecExpr = { k: 'vsplat', a: { k: 'const', t: 'f32', v: 0 } };
 
 /** Lowers a depthwise conv region, or returns undefined when it does not fit. */
 export function lowerDepthwiseRegion(region: DispatchRegion, name: string): Kernel | undefined {
-  if (region.batchedOutput || region.batchedInputs.some(Boolean)) return undefined;
-  const parts = splitRegion(region, new Set(['conv']));
-  if (!parts) return undefined;
-  const root = parts.root;
-  const [xv, wv, bias] = root.inputs;
-  const out = root.outputs[0]!;
-  if (!xv || !wv || xv.type.dtype !== 'f32' || wv.type.dtype !== 'f32' || out.type.dtype !== 'f32') return undefined;
-  const xs = staticShape(xv);
-  const ws = staticShape(wv);
-  const os = staticShape(out);
-  const group = numAttr(root.attrs, 'group', 1);
-  if (xs.length !== 4 || ws.length !== 4 || group !== xs[1] || ws[0] !== group || ws[1] !== 1 || group < 2) return undefined;
-  let win;
-  try {
-    win = windowAttrs(root.attrs, ws.slice(2));
-  } catch {
-    return undefined;
-  }
-  const { pads } = resolveWindow(xs.slice(2), win);
+  const match = matchConv2d(region);
+  if (!match) return undefined;
+  const { xv, wv, bias, out, xs, ws, os, group, win, pads } = match;
+  if (group !== xs[1] || ws[0] !== group || ws[1] !== 1 || group < 2) return undefined;
   const [batch, c, h, w] = xs as [number, number, number, number];
   const [oh, ow] = [os[2]!, os[3]!];
   const [kh, kw] = [ws[2]!, ws[3]!];
@@ -141,10 +127,7 @@ export function lowerDepthwiseRegion(region: DispatchRegion, name: string): Kern
     for (let r = rHi; r < oh; r++) row(i32(r), rowTaps(r));
   });
 
-  const bindings: KernelBinding[] = [
-    ...region.inputs.map((x, i) => ({ name: `in${i}`, dtype: x.type.dtype, access: 'read' as const })),
-    { name: 'out', dtype: region.output.type.dtype, access: 'write' },
-  ];
+  const bindings = regionBindings(region);
   return {
     name,
     bindings,

@@ -5,11 +5,12 @@ import { getOpDef } from '../../ir/ops/registry.js';
 import type { DispatchRegion } from '../../ir/partition.js';
 import { staticSize } from '../../ir/types.js';
 import { add, delinearize, i32, min, mul } from '../expr.js';
-import type { Expr, Kernel, KernelBinding, VecExpr } from '../kernel-ir.js';
+import type { Expr, Kernel, VecExpr } from '../kernel-ir.js';
 import { emitEpilogue } from './epilogue.js';
 import { KernelBuilder } from './kernel-builder.js';
 import { staticShape } from './region-parts.js';
 import { splitWork } from './work-split.js';
+import { regionBindings } from '../region-bindings.js';
 
 const VECTOR_MATH: ReadonlySet<string> = new Set(['exp', 'erf', 'sigmoid']);
 /** Regions with fewer output elements stay with the generic loop. */
@@ -46,10 +47,7 @@ export function lowerElementwiseRegion(region: DispatchRegion, name: string): Ke
   });
   if (containsPerLane(b.body)) return undefined;
 
-  const bindings: KernelBinding[] = [
-    ...region.inputs.map((x, i) => ({ name: `in${i}`, dtype: x.type.dtype, access: 'read' as const })),
-    { name: 'out', dtype: region.output.type.dtype, access: 'write' },
-  ];
+  const bindings = regionBindings(region);
   return {
     name,
     bindings,

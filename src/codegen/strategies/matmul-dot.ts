@@ -5,13 +5,14 @@
 import type { Value } from '../../ir/graph.js';
 import type { DispatchRegion } from '../../ir/partition.js';
 import { add, delinearize, div, i32, min, mul, sub } from '../expr.js';
-import type { Expr, Kernel, KernelBinding, VecExpr } from '../kernel-ir.js';
+import type { Expr, Kernel, VecExpr } from '../kernel-ir.js';
 import { atOrigin } from './access-fit.js';
 import { emitEpilogue } from './epilogue.js';
 import { substitute } from './expr-tools.js';
 import { KernelBuilder } from './kernel-builder.js';
 import { batchVars, type MatmulPlan } from './matmul.js';
 import { splitWork } from './work-split.js';
+import { regionBindings } from '../region-bindings.js';
 
 const ROWS = 2;
 const COLS = 4;
@@ -90,10 +91,7 @@ export function lowerDotMatmul(region: DispatchRegion, name: string, out: Value,
   b.loop(c0, min(cEnd, i32(fullCols)), (c) => rowsOf(b.let(mul(c, i32(COLS)), 'n0'), COLS));
   if (n % COLS !== 0) b.when({ k: 'binary', op: 'eq', a: cEnd, b: i32(colTiles), t: 'i32' }, () => rowsOf(i32(fullCols * COLS), n % COLS));
 
-  const bindings: KernelBinding[] = [
-    ...region.inputs.map((x, i) => ({ name: `in${i}`, dtype: x.type.dtype, access: 'read' as const })),
-    { name: 'out', dtype: region.output.type.dtype, access: 'write' },
-  ];
+  const bindings = regionBindings(region);
   return {
     name,
     bindings,

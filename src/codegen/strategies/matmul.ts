@@ -7,7 +7,7 @@ import type { Value } from '../../ir/graph.js';
 import type { DispatchRegion } from '../../ir/partition.js';
 import { staticSize } from '../../ir/types.js';
 import { add, broadcastIndex, delinearize, div, i32, min, mul, sub } from '../expr.js';
-import type { Expr, Kernel, KernelBinding, VecExpr } from '../kernel-ir.js';
+import type { Expr, Kernel, VecExpr } from '../kernel-ir.js';
 import { atOrigin, divisorsDescending, fitLinear, type Coordinate } from './access-fit.js';
 import { emitEpilogue } from './epilogue.js';
 import { substitute } from './expr-tools.js';
@@ -16,6 +16,7 @@ import { elementAccess, splitRegion, staticShape, type ElementAccess } from './r
 import { lowerDotMatmul } from './matmul-dot.js';
 import { emitPanels } from './panels.js';
 import { splitWork } from './work-split.js';
+import { regionBindings } from '../region-bindings.js';
 
 export const MATMUL_ROWS = 4;
 export const PANEL = 8;
@@ -223,10 +224,7 @@ export function lowerMatmulRegion(region: DispatchRegion, name: string): Kernel 
   };
   emitPanels(b, np, n, p0, pEnd, panelColumns);
 
-  const bindings: KernelBinding[] = [
-    ...region.inputs.map((x, i) => ({ name: `in${i}`, dtype: x.type.dtype, access: 'read' as const })),
-    { name: 'out', dtype: region.output.type.dtype, access: 'write' },
-  ];
+  const bindings = regionBindings(region);
   return {
     name,
     bindings,

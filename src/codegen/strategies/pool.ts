@@ -6,11 +6,12 @@
 import { intsAttr, resolveWindow, windowAttrs } from '../../ir/ops/linalg.js';
 import type { DispatchRegion } from '../../ir/partition.js';
 import { add, i32, min, mul } from '../expr.js';
-import type { Expr, Kernel, KernelBinding, VecExpr } from '../kernel-ir.js';
+import type { Expr, Kernel, VecExpr } from '../kernel-ir.js';
 import { emitEpilogue, laneVector, scalarElement } from './epilogue.js';
 import { KernelBuilder } from './kernel-builder.js';
 import { splitRegion, staticShape } from './region-parts.js';
 import { splitWork } from './work-split.js';
+import { regionBindings } from '../region-bindings.js';
 
 /** Lowers a max-pool region, or returns undefined when it does not fit. */
 export function lowerMaxPoolRegion(region: DispatchRegion, name: string): Kernel | undefined {
@@ -107,10 +108,7 @@ export function lowerMaxPoolRegion(region: DispatchRegion, name: string): Kernel
   });
   if (failed) return undefined;
 
-  const bindings: KernelBinding[] = [
-    ...region.inputs.map((x, i) => ({ name: `in${i}`, dtype: x.type.dtype, access: 'read' as const })),
-    { name: 'out', dtype: region.output.type.dtype, access: 'write' },
-  ];
+  const bindings = regionBindings(region);
   return {
     name,
     bindings,
