@@ -11,6 +11,7 @@ import { runCommand } from './commands/run.js';
 import { dumpCommand } from './commands/dump.js';
 import { benchCommand } from './commands/bench.js';
 import { watchCommand } from './commands/watch.js';
+import { tuneCommand } from './commands/tune.js';
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     .command(dumpCommand)
     .command(benchCommand)
     .command(watchCommand)
+    .command(tuneCommand)
     .demandCommand(1, 'name a command; see --help')
     .strict()
     .fail((msg, err, y) => {

@@ -1,10 +1,11 @@
 import type { DispatchRegion } from '../ir/partition.js';
 import { staticSize } from '../ir/types.js';
 import { add, delinearize, i32, min, mul } from './expr.js';
-import type { Expr, Kernel } from './kernel-ir.js';
+import type { Expr, Kernel, Stmt } from './kernel-ir.js';
+import type { KernelTuning } from './kernel-tuning.js';
 import { RegionLowering } from './lowering/region-context.js';
 import { getLowering } from './lowering/registry.js';
-import { lowerWithStrategy } from './strategies/index.js';
+import { selectStrategy, type StrategyName } from './strategies/index.js';
 import type { Node } from '../ir/graph.js';
 import { isStaticShape } from '../ir/types.js';
 import './lowering/index.js';
@@ -28,21 +29,46 @@ function isBatched(region: DispatchRegion): boolean {
 export const ELEMENTS_PER_WORKGROUP = 4096;
 
 /**
- * Lowers a dispatch region to a kernel: workgroups take blocks of rows of the output (all dims
- * but the last), each row runs the innermost dim, and every element is computed by the fused
- * scalar program of the region's nodes.
+ * Lowers a dispatch region to a kernel: a fast strategy's (strategies/) where one applies, else
+ * the generic one. `tuning` picks among equivalent kernels (see kernel-tuning.ts); `{}` is the
+ * default kernel.
  */
-export function lowerRegion(region: DispatchRegion, name: string): Kernel {
+export function lowerRegion(region: DispatchRegion, name: string, tuning: KernelTuning = {}): Kernel {
+  return lowerRegionWith(region, name, tuning).kernel;
+}
+
+/** lowerRegion, also naming the strategy that lowered the region (`generic` for the generic kernel). */
+export function lowerRegionWith(region: DispatchRegion, name: string, tuning: KernelTuning = {}): { strategy: StrategyName | 'generic'; kernel: Kernel } {
   // A fast strategy (register-tiled SIMD matmul/conv) when one applies to the region.
-  const fast = lowerWithStrategy(region, name);
-  if (fast) return fast;
-  const out = region.output;
-  const shape = out.type.shape as readonly number[];
+  const fast = selectStrategy(region, name, tuning);
+  const strategy = fast?.strategy ?? 'generic';
+  const kernel = fast?.kernel ?? lowerGeneric(region, name, tuning);
+  return { strategy, kernel: tuning.vectorize === false ? withoutVectorHints(kernel) : kernel };
+}
+
+/** Rows of the generic kernel's output (all dims but the last) and how many one workgroup takes. */
+export function genericRowSplit(region: DispatchRegion, workgroups?: number): { rows: number; rowsPerGroup: number; groups: number } {
+  const shape = region.output.type.shape as readonly number[];
   const inner = shape.length > 0 ? shape[shape.length - 1]! : 1;
   const total = staticSize(shape);
   const rows = inner === 0 ? 0 : total / inner;
-  const rowsPerGroup = Math.max(1, Math.floor(ELEMENTS_PER_WORKGROUP / Math.max(1, inner)));
+  let rowsPerGroup = Math.max(1, Math.floor(ELEMENTS_PER_WORKGROUP / Math.max(1, inner)));
   const groups = Math.ceil(rows / rowsPerGroup);
+  // The `workgroups` knob scales the default blocks (the default count gives the default split).
+  if (workgroups !== undefined && groups > 0) rowsPerGroup = Math.max(1, Math.ceil((rowsPerGroup * groups) / Math.max(1, workgroups)));
+  return { rows, rowsPerGroup, groups: Math.ceil(rows / rowsPerGroup) };
+}
+
+/**
+ * The generic kernel: workgroups take blocks of rows of the output (all dims but the last), each
+ * row runs the innermost dim, and every element is computed by the fused scalar program of the
+ * region's nodes. Knobs: `workgroups` (how many row blocks), `vectorize` (in lowerRegion).
+ */
+function lowerGeneric(region: DispatchRegion, name: string, tuning: KernelTuning): Kernel {
+  const out = region.output;
+  const shape = out.type.shape as readonly number[];
+  const inner = shape.length > 0 ? shape[shape.length - 1]! : 1;
+  const { rows, rowsPerGroup, groups } = genericRowSplit(region, tuning.workgroups);
 
   const ctx = new RegionLowering(region);
   const outBinding = region.inputs.length;
@@ -67,4 +93,17 @@ export function lowerRegion(region: DispatchRegion, name: string): Kernel {
     workgroupSize: [1, 1, 1],
     body: ctx.statements,
   };
+}
+
+/** The kernel with every loop's SIMD hint dropped: each loop runs one element per iteration. */
+export function withoutVectorHints(kernel: Kernel): Kernel {
+  const scalar = (s: Stmt): Stmt => {
+    if (s.k === 'for') {
+      const { vectorize: _hint, ...rest } = s;
+      return { ...rest, body: s.body.map(scalar) };
+    }
+    if (s.k === 'if') return { ...s, then: s.then.map(scalar), ...(s.else ? { else: s.else.map(scalar) } : {}) };
+    return s;
+  };
+  return { ...kernel, body: kernel.body.map(scalar) };
 }

@@ -21,6 +21,8 @@ export class Session {
     private readonly resident: unknown[],
   ) {}
 
+  private closed = false;
+
   static async load(bytes: Uint8Array, device: HalDevice, name = 'module'): Promise<Session> {
     await initHashing();
     const mod = readModule(bytes, name);
@@ -37,6 +39,18 @@ export class Session {
     return new Session(mod, device, vm, main, resident);
   }
 
+  /**
+   * Gives the module's resident buffers (its weights) back to the device. The device outlives
+   * sessions; a process loading many modules in turn (the autotuner) must close each one.
+   * The session cannot run afterwards.
+   */
+  close(): void {
+    for (const r of this.resident.splice(0)) {
+      if (typeof r === 'object' && r !== null && 'byteLength' in r && 'usage' in r) this.device.allocator.release(r as HalBuffer);
+    }
+    this.closed = true;
+  }
+
   get inputs(): readonly TensorSignature[] {
     return this.main.inputs;
   }
@@ -46,6 +60,7 @@ export class Session {
 
   /** Runs the model. Inputs in signature order, or by name. */
   async run(inputs: readonly RuntimeTensor[] | Readonly<Record<string, RuntimeTensor>>): Promise<RuntimeTensor[]> {
+    if (this.closed) throw new IreetsError('INTERNAL', 'run() after close()');
     const ordered = Array.isArray(inputs)
       ? (inputs as readonly RuntimeTensor[])
       : this.inputs.map((sig) => {

@@ -23,7 +23,7 @@ import { hashBytes, initHashing } from '../util/hash.js';
 import { writeModule } from '../vm/module-writer.js';
 import type { TensorSignature, VmExecutable } from '../vm/module.js';
 import { linkModule, signatureOf, type CompiledGraph, type LinkedDispatch, type TargetProgram } from './link.js';
-import { applyTuning, type RegionTuning } from './queries/tuning.js';
+import type { RegionTuning } from './queries/tuning.js';
 
 /**
  * Targets: `cpu` (WebAssembly SIMD, one workgroup per thread), `webgpu` (WGSL, one invocation
@@ -83,7 +83,7 @@ export function checkHostStep(node: Node, target: Target): void {
 /** Executable for one region on one target: the unit the build graph caches by region content. */
 export function compileRegion(region: DispatchRegion, target: Target, tuning: RegionTuning = {}): VmExecutable {
   if (target === 'cpu') {
-    const kernel = applyTuning(lowerRegion(region, 'main'), tuning);
+    const kernel = lowerRegion(region, 'main', tuning);
     const { code, entryPoints } = emitWasmExecutable([kernel]);
     // Counts are static, except a z of BATCH_COUNT (recorded as -1): the batch size at run time.
     const wg = kernel.workgroupCount.map((e) => (e.k === 'const' ? Number(e.v) : e === BATCH_COUNT ? -1 : null));
@@ -95,7 +95,7 @@ export function compileRegion(region: DispatchRegion, target: Target, tuning: Re
     };
   }
   if (target !== 'webgpu' && target !== 'vulkan-spirv') throw new IreetsError('INPUT_INVALID', `unknown target ${String(target)} (known: ${TARGETS.join(', ')})`);
-  const kernel = lowerRegionGpu(region, 'main');
+  const kernel = lowerRegionGpu(region, 'main', tuning);
   const { code, meta } = target === 'webgpu' ? emitWgslExecutable([kernel]) : emitSpirvExecutable([kernel]);
   const entry = (meta as unknown as { entryPoints: readonly { workgroupCount: readonly (number | null)[] }[] }).entryPoints[0]!;
   return { hash: hashBytes(code), format: target === 'webgpu' ? WGSL_EXECUTABLE_FORMAT : SPIRV_EXECUTABLE_FORMAT, code, meta: { ...meta, workgroupCount: entry.workgroupCount } as unknown as Record<string, unknown> };

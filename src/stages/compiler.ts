@@ -22,10 +22,13 @@ import { explainBuild, previousBuild, type Explain } from './queries/explain.js'
 import { compilerQueries, modelFile, tuningSpec } from './queries/index.js';
 import { linkedModuleFile, moduleFileIsCurrent, writeModuleFile, type WrittenModule } from './queries/module-file.js';
 import type { ModuleKey } from './queries/module.js';
+import { sideRecords, type SideRecords } from './queries/records.js';
+import { regionTable, type RegionInfo } from './queries/region-table.js';
 import { readModelStamp, StampBatch } from './queries/stamps.js';
 import { checkTuningSpec, type TuningSpec } from './queries/tuning.js';
 
 export type { Explain, RecompiledRegion, StageExplain } from './queries/explain.js';
+export type { RegionInfo } from './queries/region-table.js';
 export { formatExplain } from './queries/explain.js';
 export type { RegionTuning, TuningSpec } from './queries/tuning.js';
 
@@ -74,6 +77,13 @@ export interface Compiler {
    * nobody touched since, is left as it is: a no-op build reads no weights and writes nothing.
    */
   compileToFile(path: string, output: string, options?: CompileOptions): Promise<CompileToFileOutput>;
+  /**
+   * The model's regions, with their executables' hashes per target under `options.tuning`:
+   * call after a compile of the same path and options (it reads that build's results).
+   */
+  regions(path: string, options?: CompileOptions): Promise<RegionInfo[]>;
+  /** Small records tools keep in this cache beside the build (e.g. the autotuner's trials). */
+  readonly records: SideRecords;
   /** The cache directory in use. */
   readonly cacheDir: string;
   /** Waits for builds in flight, then closes the cache. */
@@ -180,8 +190,9 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     for (const t of targets) {
       if (!TARGETS.includes(t)) throw new IreetsError('INPUT_INVALID', `unknown target ${t} (known: ${TARGETS.join(', ')})`);
     }
-    const tuning = opts.tuning ?? {};
-    checkTuningSpec(tuning);
+    checkTuningSpec(opts.tuning ?? {});
+    // Provenance (`about`) changes nothing the compiler makes: it must not relink anything.
+    const { about: _about, ...tuning } = opts.tuning ?? {};
     const stamps = new StampBatch();
     const digest = await readModel(path, stamps);
     if (signal?.aborted) throw cancelledError('a newer build was requested', path);
@@ -259,6 +270,7 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
 
   return {
     cacheDir: store.dir,
+    records: sideRecords(store),
     compile(path, opts = {}) {
       return enqueue(path, opts, async () => {
         const { explain, result } = await buildFresh<Uint8Array>(path, opts, { kind: 'memory' });
@@ -269,6 +281,12 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
       return enqueue(path, opts, async () => {
         const { explain, result } = await buildFresh<Omit<CompileToFileOutput, 'explain'>>(path, opts, { kind: 'file', output });
         return { ...result, explain };
+      });
+    },
+    regions(path, opts = {}) {
+      return enqueue(path, opts, () => {
+        const { about: _about, ...tuning } = opts.tuning ?? {};
+        return regionTable(db, q, path, [...(opts.targets ?? [opts.target ?? 'cpu'])], tuning);
       });
     },
     async close() {

@@ -5,6 +5,7 @@ import type { Expr, Kernel } from '../kernel-ir.js';
 import { BATCH_COUNT } from '../lower-region.js';
 import { RegionLowering } from '../lowering/region-context.js';
 import { resolveGpuTuning, type GpuTuning } from './gpu-tuning.js';
+import type { KernelTuning } from '../kernel-tuning.js';
 import { lowerMatmulGpu, tiledMatmulNode } from './matmul-gpu.js';
 import { lowerTreeReduceGpu, treeReduceNode } from './reduce-gpu.js';
 import { splitWorkgroups } from './workgroup-grid.js';
@@ -12,6 +13,17 @@ import '../lowering/index.js';
 import { regionBindings } from '../region-bindings.js';
 
 export { splitWorkgroups, type GpuGrid } from './workgroup-grid.js';
+
+/** GpuTuning overrides for a tuning: the knobs mapped onto GpuTuning's fields (only those set). */
+export function gpuOverrides(tuning: KernelTuning & Partial<GpuTuning>): Partial<GpuTuning> {
+  const { vectorize: _v, tileRows: _t, unroll: _u, workgroups: _w, workgroupTile, registerTile, ...own } = tuning;
+  const out: Record<string, unknown> = {};
+  if (workgroupTile !== undefined) out['matmulTile'] = workgroupTile;
+  if (registerTile !== undefined) out['matmulRegisterTile'] = registerTile;
+  // workgroupSize and reduceWorkgroupSize have the same names in both.
+  for (const [k, v] of Object.entries(own)) if (v !== undefined) out[k] = v;
+  return out as Partial<GpuTuning>;
+}
 
 /**
  * Lowers a dispatch region to a GPU kernel. Matmul regions take the tiled strategy
@@ -21,9 +33,13 @@ export { splitWorkgroups, type GpuGrid } from './workgroup-grid.js';
  * the end do nothing. The element's scalar program comes from the same lowering rules and
  * RegionLowering context as the CPU strategy. Batched regions run one z-slice per sample (wgid.z
  * is the sample index, as on the CPU).
+ *
+ * `tuning` takes the GPU knobs of KernelTuning (workgroupSize, workgroupTile, registerTile,
+ * reduceWorkgroupSize; CPU knobs are ignored) and, for tests and callers that set limits or turn
+ * strategies off, GpuTuning's own fields, which win over the knobs they overlap.
  */
-export function lowerRegionGpu(region: DispatchRegion, name: string, tuning: Partial<GpuTuning> = {}): Kernel {
-  const config = resolveGpuTuning('webgpu', tuning);
+export function lowerRegionGpu(region: DispatchRegion, name: string, tuning: KernelTuning & Partial<GpuTuning> = {}): Kernel {
+  const config = resolveGpuTuning('webgpu', gpuOverrides(tuning));
   const matmul = tiledMatmulNode(region, config);
   if (matmul) return lowerMatmulGpu(region, matmul, name, config);
   const reduce = treeReduceNode(region, config);

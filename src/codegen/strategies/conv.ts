@@ -1,12 +1,12 @@
 // Fast CPU strategy for 2-D convolutions (f32, one group): an implicit GEMM without an im2col
-// buffer. A register tile holds 4 output pixels of one output row × 8 output channels in f32x4
-// locals; every (input channel, tap) step broadcasts the 4 input pixels against the 8 channels'
-// weights (pre-packed contiguous per panel of 8 channels, see pack-weights). No bounds logic runs
-// per tap: tiles at the row's ends (whose windows reach the padding) are emitted at their fixed
-// columns with each pixel's valid taps known at compile time, rows at the border bound the
-// vertical taps by their loop. Whole tiles are
-// transposed in registers so the epilogue and the stores run along the output row. 1×1 stride-1
-// unpadded convs run as plain GEMMs over the flattened pixels.
+// buffer. A register tile holds 4 output pixels (the `tileRows` knob) of one output row × 8
+// output channels in f32x4 locals; every (input channel, tap) step broadcasts the pixels against
+// the 8 channels' weights (pre-packed contiguous per panel of 8 channels, see pack-weights). No
+// bounds logic runs per tap: tiles at the row's ends (whose windows reach the padding) are emitted
+// at their fixed columns with each pixel's valid taps known at compile time, rows at the border
+// bound the vertical taps by their loop. Whole tiles are transposed in registers (4 pixels at a
+// time) so the epilogue and the stores run along the output row. 1×1 stride-1 unpadded convs run
+// as plain GEMMs over the flattened pixels.
 import type { DispatchRegion } from '../../ir/partition.js';
 import { add, cmp, div, i32, max, min, mul, sub } from '../expr.js';
 import type { Expr, Kernel, VecExpr } from '../kernel-ir.js';
@@ -18,8 +18,16 @@ import { emitPanels } from './panels.js';
 import { splitWork } from './work-split.js';
 import { regionBindings } from '../region-bindings.js';
 import { matchConv2d } from './conv-match.js';
+import type { KernelTuning } from '../kernel-tuning.js';
+import { memoByRegion } from './region-memo.js';
 
+/**
+ * Output pixels of a register tile by default (the `tileRows` knob). Pixels × 2 f32x4
+ * accumulators, 2 weight vectors and a pixel splat: 4 pixels stay in x64's 16 SIMD registers under
+ * V8, 5 and 6 spill in the tap loop; arm64's 32 hold up to 6, the most the tuning space tries.
+ */
 export const CONV_PIXELS = 4;
+export const MAX_CONV_PIXELS = 6;
 const PANEL = 8;
 /** Kernel rows up to this wide (windows up to its square) are unrolled; bigger ones loop. */
 const MAX_UNROLLED_TAPS = 3;
@@ -77,8 +85,17 @@ function fitConvAccess(region: DispatchRegion, g: ConvGeometry, xv: Parameters<t
   };
 }
 
-/** Lowers a 2-D conv region with register tiles, or returns undefined when it does not fit. */
-export function lowerConvRegion(region: DispatchRegion, name: string): Kernel | undefined {
+/**
+ * Lowers a 2-D conv region with register tiles, or returns undefined when it does not fit. Knobs:
+ * `tileRows` (output pixels of a tile), `workgroups` (the split's target).
+ */
+export function lowerConvRegion(region: DispatchRegion, name: string, tuning: KernelTuning = {}): Kernel | undefined {
+  const plan = planConv(region);
+  if (!plan) return undefined;
+  return emitConv(region, name, plan.out, plan.bias, plan.g, plan.st, tuning);
+}
+
+const planConv = memoByRegion((region: DispatchRegion) => {
   const match = matchConv2d(region);
   if (!match || match.group !== 1) return undefined;
   const { parts, xv, wv, bias, xs, ws, os, win, pads } = match;
@@ -89,8 +106,8 @@ export function lowerConvRegion(region: DispatchRegion, name: string): Kernel | 
   if (g.oc === 0 || g.oh === 0 || g.ow === 0 || g.c === 0 || ws[1] !== g.c) return undefined;
   const st = fitConvAccess(region, g, xv, wv);
   if (!st) return undefined;
-  return emitConv(region, name, parts.root.outputs[0]!, bias ?? null, g, st);
-}
+  return { out: parts.root.outputs[0]!, bias: bias ?? null, g, st };
+});
 
 /** Transposes a 4×4 block held as four row vectors into four column vectors (8 shuffles). */
 function transpose4(b: KernelBuilder, r: readonly VecExpr[]): VecExpr[] {
@@ -102,7 +119,8 @@ function transpose4(b: KernelBuilder, r: readonly VecExpr[]): VecExpr[] {
   return [sh(t0, t2, [0, 1, 4, 5]), sh(t0, t2, [2, 3, 6, 7]), sh(t1, t3, [0, 1, 4, 5]), sh(t1, t3, [2, 3, 6, 7])];
 }
 
-function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['output'], bias: DispatchRegion['output'] | null, g: ConvGeometry, st: Strides): Kernel | undefined {
+function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['output'], bias: DispatchRegion['output'] | null, g: ConvGeometry, st: Strides, tuning: KernelTuning): Kernel | undefined {
+  const tilePixels = Math.max(1, tuning.tileRows ?? CONV_PIXELS);
   const taps = g.kh * g.kw;
   const np = Math.ceil(g.oc / PANEL);
   const [sh, sw] = g.stride;
@@ -118,23 +136,24 @@ function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['out
   const ohLo = Math.min(rows, Math.ceil(ph / sh));
   const ohHi = flat ? 1 : Math.max(ohLo, Math.min(g.oh, Math.floor((g.h - 1 + ph - (g.kh - 1) * dh) / sh) + 1));
   const colTaps = (o: number): number[] => Array.from({ length: g.kw }, (_, t) => t).filter((t) => flat || (o * sw - pw + t * dw >= 0 && o * sw - pw + t * dw <= g.w - 1));
-  // Tiles sit at columns t·4 (and a last, partial one). Those whose every pixel has every tap
+  // Tiles sit at columns t·tilePixels (and a last, partial one). Those whose every pixel has every tap
   // form one run [tLo, tHi) that loops; the others are emitted at their fixed columns, each pixel
   // with its own taps.
-  const tiles = Math.floor(rowPixels / CONV_PIXELS);
-  const rest = rowPixels % CONV_PIXELS;
-  const full = (t: number): boolean => [0, 1, 2, 3].every((r) => colTaps(t * CONV_PIXELS + r).length === g.kw);
+  const tiles = Math.floor(rowPixels / tilePixels);
+  const rest = rowPixels % tilePixels;
+  const full = (t: number): boolean => Array.from({ length: tilePixels }, (_, r) => r).every((r) => colTaps(t * tilePixels + r).length === g.kw);
   let tLo = 0;
   while (tLo < tiles && !full(tLo)) tLo++;
   let tHi = tLo;
   while (tHi < tiles && full(tHi)) tHi++;
   if (tLo + (tiles - tHi) > MAX_STATIC_TILES) return undefined;
-  // Whole tiles store through a 4×4 transpose (lanes along the output row) when the row holds them.
-  const pixelLanes = !flat || g.ow % CONV_PIXELS === 0;
+  // Whole tiles store through 4×4 transposes (lanes along the output row) when the row holds
+  // them: tiles of a multiple of 4 pixels whose groups of 4 stay within one output row.
+  const pixelLanes = tilePixels % 4 === 0 && (!flat || g.ow % 4 === 0);
 
   const units = flat ? tiles + (rest > 0 ? 1 : 0) : rows;
   // Panels split first: each workgroup then streams its weights (often past L2) only once.
-  const split = splitWork([np, units], macs, g.batch, { firstAxis: 0 });
+  const split = splitWork([np, units], macs, g.batch, { firstAxis: 0, target: tuning.workgroups });
   const [panelsPer, unitsPer] = split.per as [number, number];
 
   const b = new KernelBuilder();
@@ -250,11 +269,13 @@ function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['out
       const at = add(ow0, i32(r));
       return flat ? [div(at, i32(g.ow)), remI(at, g.ow)] : [ohE, at];
     };
-    if (pixels === CONV_PIXELS && pixelLanes) {
-      for (let q = 0; q < vecs; q++) {
-        const cols = transpose4(b, acc.map((row) => row[q]!));
-        for (let j = 0; j < Math.min(4, lanes - q * 4); j++) {
-          emitEpilogue(b, region, out, { idx: [bz, add(oc0, i32(q * 4 + j)), ...pixelIdx(0)], laneDim: 3, lanes: 4, acc: cols[j]! });
+    if (pixels === tilePixels && pixelLanes) {
+      for (let p4 = 0; p4 < pixels; p4 += 4) {
+        for (let q = 0; q < vecs; q++) {
+          const cols = transpose4(b, acc.slice(p4, p4 + 4).map((row) => row[q]!));
+          for (let j = 0; j < Math.min(4, lanes - q * 4); j++) {
+            emitEpilogue(b, region, out, { idx: [bz, add(oc0, i32(q * 4 + j)), ...pixelIdx(p4)], laneDim: 3, lanes: 4, acc: cols[j]! });
+          }
         }
       }
       return;
@@ -264,21 +285,21 @@ function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['out
     }));
   };
 
-  const allKw = (): readonly number[] => colTaps(tLo * CONV_PIXELS);
+  const allKw = (): readonly number[] => colTaps(tLo * tilePixels);
   const fixed = (o: number, pixels: number) => (p: Expr, ohE: Expr, interiorRow: boolean, lanes: number): void =>
     tile(p, ohE, interiorRow, i32(o), pixels, (r) => colTaps(o + r), lanes);
   /** Every pixel of one output row (or of the flat row's units in this workgroup). */
   const row = (p: Expr, ohE: Expr, interiorRow: boolean, lanes: number): void => {
     if (flat) {
       const tEnd = b.let(min(uEnd, i32(tiles)), 'tend');
-      b.loop(u0, tEnd, (t) => tile(p, ohE, true, b.let(mul(t, i32(CONV_PIXELS)), 'ow0'), CONV_PIXELS, allKw, lanes));
-      if (rest > 0) b.when(cmp('eq', uEnd, i32(units)), () => tile(p, ohE, true, i32(tiles * CONV_PIXELS), rest, allKw, lanes));
+      b.loop(u0, tEnd, (t) => tile(p, ohE, true, b.let(mul(t, i32(tilePixels)), 'ow0'), tilePixels, allKw, lanes));
+      if (rest > 0) b.when(cmp('eq', uEnd, i32(units)), () => tile(p, ohE, true, i32(tiles * tilePixels), rest, allKw, lanes));
       return;
     }
-    for (let t = 0; t < tLo; t++) fixed(t * CONV_PIXELS, CONV_PIXELS)(p, ohE, interiorRow, lanes);
-    if (tHi > tLo) b.loop(tLo, tHi, (t) => tile(p, ohE, interiorRow, b.let(mul(t, i32(CONV_PIXELS)), 'ow0'), CONV_PIXELS, allKw, lanes));
-    for (let t = tHi; t < tiles; t++) fixed(t * CONV_PIXELS, CONV_PIXELS)(p, ohE, interiorRow, lanes);
-    if (rest > 0) fixed(tiles * CONV_PIXELS, rest)(p, ohE, interiorRow, lanes);
+    for (let t = 0; t < tLo; t++) fixed(t * tilePixels, tilePixels)(p, ohE, interiorRow, lanes);
+    if (tHi > tLo) b.loop(tLo, tHi, (t) => tile(p, ohE, interiorRow, b.let(mul(t, i32(tilePixels)), 'ow0'), tilePixels, allKw, lanes));
+    for (let t = tHi; t < tiles; t++) fixed(t * tilePixels, tilePixels)(p, ohE, interiorRow, lanes);
+    if (rest > 0) fixed(tiles * tilePixels, rest)(p, ohE, interiorRow, lanes);
   };
 
   const panel = (p: Expr, lanes: number): void => {

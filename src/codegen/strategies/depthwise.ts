@@ -12,16 +12,32 @@ import { KernelBuilder } from './kernel-builder.js';
 import { elementAccess } from './region-parts.js';
 import { splitWork } from './work-split.js';
 import { regionBindings } from '../region-bindings.js';
+import type { KernelTuning } from '../kernel-tuning.js';
+import { memoByRegion } from './region-memo.js';
 import { matchConv2d } from './conv-match.js';
 
 const v = (name: string): Expr => ({ k: 'var', name, t: 'i32' });
 const zero: VecExpr = { k: 'vsplat', a: { k: 'const', t: 'f32', v: 0 } };
 
-/** Lowers a depthwise conv region, or returns undefined when it does not fit. */
-export function lowerDepthwiseRegion(region: DispatchRegion, name: string): Kernel | undefined {
+/** The input's and the weights' access fitted to strides (x contiguous along W), or undefined. */
+const fitDepthwiseAccess = memoByRegion((region: DispatchRegion) => {
+  const { xv, wv, xs, ws } = matchConv2d(region)!;
+  const [batch, c, h, w] = xs as [number, number, number, number];
+  const [kh, kw] = [ws[2]!, ws[3]!];
+  const xa = elementAccess(region, xv, [v('$b'), v('$c'), v('$h'), v('$w')]);
+  const wa = elementAccess(region, wv, [v('$c'), i32(0), v('$kh'), v('$kw')]);
+  if (!xa || !wa) return undefined;
+  const xfit = fitLinear(xa.index, [{ name: '$b', extent: batch }, { name: '$c', extent: c }, { name: '$h', extent: h }, { name: '$w', extent: w }]);
+  const wfit = fitLinear(wa.index, [{ name: '$c', extent: c }, { name: '$kh', extent: kh }, { name: '$kw', extent: kw }]);
+  if (!xfit || !wfit || xfit.coefs[3] !== 1) return undefined;
+  return { xa, wa, xfit, wfit };
+});
+
+/** Lowers a depthwise conv region, or returns undefined when it does not fit. Knob: `workgroups`. */
+export function lowerDepthwiseRegion(region: DispatchRegion, name: string, tuning: KernelTuning = {}): Kernel | undefined {
   const match = matchConv2d(region);
   if (!match) return undefined;
-  const { xv, wv, bias, out, xs, ws, os, group, win, pads } = match;
+  const { bias, out, xs, ws, os, group, win, pads } = match;
   if (group !== xs[1] || ws[0] !== group || ws[1] !== 1 || group < 2) return undefined;
   const [batch, c, h, w] = xs as [number, number, number, number];
   const [oh, ow] = [os[2]!, os[3]!];
@@ -31,16 +47,13 @@ export function lowerDepthwiseRegion(region: DispatchRegion, name: string): Kern
   const [ph, pw] = [pads[0]!, pads[1]!];
   if (sw > 2 || oh === 0 || ow === 0 || kh * kw > 25) return undefined;
 
-  const xa = elementAccess(region, xv, [v('$b'), v('$c'), v('$h'), v('$w')]);
-  const wa = elementAccess(region, wv, [v('$c'), i32(0), v('$kh'), v('$kw')]);
-  if (!xa || !wa) return undefined;
-  const xfit = fitLinear(xa.index, [{ name: '$b', extent: batch }, { name: '$c', extent: c }, { name: '$h', extent: h }, { name: '$w', extent: w }]);
-  const wfit = fitLinear(wa.index, [{ name: '$c', extent: c }, { name: '$kh', extent: kh }, { name: '$kw', extent: kw }]);
-  if (!xfit || !wfit || xfit.coefs[3] !== 1) return undefined;
+  const fits = fitDepthwiseAccess(region);
+  if (!fits) return undefined;
+  const { xa, wa, xfit, wfit } = fits;
   const [xb, xc, xh] = xfit.coefs as [number, number, number];
   const [wc, wkh, wkw] = wfit.coefs as [number, number, number];
 
-  const split = splitWork([c], batch * c * oh * ow * kh * kw, batch);
+  const split = splitWork([c], batch * c * oh * ow * kh * kw, batch, { target: tuning.workgroups });
   const channelsPer = split.per[0]!;
   const b = new KernelBuilder();
   const bz = b.let({ k: 'wgid', dim: 2 }, 'bz');

@@ -11,13 +11,15 @@ import { KernelBuilder } from './kernel-builder.js';
 import { staticShape } from './region-parts.js';
 import { splitWork } from './work-split.js';
 import { regionBindings } from '../region-bindings.js';
+import type { KernelTuning } from '../kernel-tuning.js';
 
 const VECTOR_MATH: ReadonlySet<string> = new Set(['exp', 'erf', 'sigmoid']);
 /** Regions with fewer output elements stay with the generic loop. */
 export const MIN_ELEMENTS = 1024;
 const unused: VecExpr = { k: 'vsplat', a: { k: 'const', t: 'f32', v: 0 } };
 
-export function lowerElementwiseRegion(region: DispatchRegion, name: string): Kernel | undefined {
+/** Lowers an elementwise region with vector math, or returns undefined when it does not fit. Knob: `workgroups`. */
+export function lowerElementwiseRegion(region: DispatchRegion, name: string, tuning: KernelTuning = {}): Kernel | undefined {
   if (region.batchedOutput || region.batchedInputs.some(Boolean)) return undefined;
   if (region.output.type.dtype !== 'f32') return undefined;
   const kinds = region.nodes.map((n) => getOpDef(n.op)?.kind);
@@ -30,7 +32,7 @@ export function lowerElementwiseRegion(region: DispatchRegion, name: string): Ke
   // results), and the vector forms (within 2 ulp) only pay off on many elements.
   if (inner < 4 || total < MIN_ELEMENTS) return undefined;
   const rows = total / inner;
-  const split = splitWork([rows], total * 8);
+  const split = splitWork([rows], total * 8, 1, { target: tuning.workgroups });
   const rowsPer = split.per[0]!;
 
   const b = new KernelBuilder();

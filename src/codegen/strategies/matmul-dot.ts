@@ -13,8 +13,14 @@ import { KernelBuilder } from './kernel-builder.js';
 import { batchVars, type MatmulPlan } from './matmul.js';
 import { splitWork } from './work-split.js';
 import { regionBindings } from '../region-bindings.js';
+import type { KernelTuning } from '../kernel-tuning.js';
 
-const ROWS = 2;
+/**
+ * Rows of a tile by default (the `tileRows` knob). ROWS × 4 accumulators, 4 B vectors and ROWS A
+ * vectors: 2 rows fit x64's 16 SIMD registers, 3 spill there (not on arm64's 32).
+ */
+export const DOT_ROWS = 2;
+export const MAX_DOT_ROWS = 3;
 const COLS = 4;
 
 /** Folds four vectors' lanes: lane j of the result = sum of the lanes of v[j]. */
@@ -27,12 +33,14 @@ function sumLanes(b: KernelBuilder, v: readonly VecExpr[]): VecExpr {
   return b.vlet(add4(sh(t0, t1, [0, 1, 4, 5]), sh(t0, t1, [2, 3, 6, 7])), 'sum');
 }
 
-export function lowerDotMatmul(region: DispatchRegion, name: string, out: Value, plan: MatmulPlan): Kernel {
+/** Knobs: `tileRows` (rows of a tile), `workgroups` (the split's target). */
+export function lowerDotMatmul(region: DispatchRegion, name: string, out: Value, plan: MatmulPlan, tuning: KernelTuning = {}): Kernel {
+  const ROWS = Math.max(1, tuning.tileRows ?? DOT_ROWS);
   const { batch, m, n, k } = plan;
   const nb = batch.reduce((x, y) => x * y, 1);
   const colTiles = Math.ceil(n / COLS);
   const rowTiles = Math.ceil(m / ROWS);
-  const split = splitWork([colTiles, rowTiles], nb * m * n * k, nb);
+  const split = splitWork([colTiles, rowTiles], nb * m * n * k, nb, { target: tuning.workgroups });
   const [colsPer, rowsPerTiles] = split.per as [number, number];
   const rowsPer = rowsPerTiles * ROWS;
 

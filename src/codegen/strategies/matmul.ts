@@ -17,11 +17,19 @@ import { lowerDotMatmul } from './matmul-dot.js';
 import { emitPanels } from './panels.js';
 import { splitWork } from './work-split.js';
 import { regionBindings } from '../region-bindings.js';
+import type { KernelTuning } from '../kernel-tuning.js';
+import { memoByRegion } from './region-memo.js';
 
+/**
+ * Rows of a register tile (MR) by default (the `tileRows` knob). MR × 2 f32x4 accumulators, 2 B
+ * vectors and an A splat: on x64 (16 SIMD registers) V8 keeps MR = 4 in registers, 5 and 6 spill
+ * in the K loop; arm64's 32 registers hold up to 6, the most the tuning space tries.
+ */
 export const MATMUL_ROWS = 4;
+export const MAX_MATMUL_ROWS = 6;
 export const PANEL = 8;
-/** K steps per loop iteration (more unrolling only raises register pressure: spills). */
-const UNROLL = 1;
+/** K steps per loop iteration by default (the `unroll` knob; on x64 2 and 4 already spill). */
+export const MATMUL_UNROLL = 1;
 
 const v = (name: string): Expr => ({ k: 'var', name, t: 'i32' });
 
@@ -123,8 +131,18 @@ export function planMatmul(region: DispatchRegion, a: Value, bv: Value, out: Val
   return undefined;
 }
 
-/** Lowers a matmul region with register tiles, or returns undefined when it does not fit. */
-export function lowerMatmulRegion(region: DispatchRegion, name: string): Kernel | undefined {
+/** A matmul region the strategy takes: its plan, and whether it runs as dot products. */
+export interface MatmulMatch {
+  out: Value;
+  plan: MatmulPlan;
+  /** B's columns strided but both operands contiguous along K (attention's Q·Kᵀ): dot products. */
+  dot: boolean;
+}
+
+/** The region's matmul match, or undefined when the strategy does not take it. */
+export const matchMatmul = memoByRegion(matchMatmulRegion);
+
+function matchMatmulRegion(region: DispatchRegion): MatmulMatch | undefined {
   if (region.batchedOutput || region.batchedInputs.some(Boolean)) return undefined;
   const parts = splitRegion(region, new Set(['matmul']));
   if (!parts) return undefined;
@@ -134,15 +152,27 @@ export function lowerMatmulRegion(region: DispatchRegion, name: string): Kernel 
   if (!a || !bv || a.type.dtype !== 'f32' || bv.type.dtype !== 'f32' || out.type.dtype !== 'f32') return undefined;
   const plan = planMatmul(region, a, bv, out);
   if (!plan) return undefined;
-  // B's columns strided but both operands contiguous along K (attention's Q·Kᵀ): dot products.
-  if (plan.b.lane !== 1 && plan.a.inner === 1 && plan.b.inner === 1 && plan.g === plan.k) return lowerDotMatmul(region, name, out, plan);
+  return { out, plan, dot: plan.b.lane !== 1 && plan.a.inner === 1 && plan.b.inner === 1 && plan.g === plan.k };
+}
+
+/**
+ * Lowers a matmul region with register tiles, or returns undefined when it does not fit. Knobs:
+ * `tileRows` (MR), `unroll` (K steps per loop iteration), `workgroups` (the split's target).
+ */
+export function lowerMatmulRegion(region: DispatchRegion, name: string, tuning: KernelTuning = {}): Kernel | undefined {
+  const match = matchMatmul(region);
+  if (!match) return undefined;
+  const { out, plan } = match;
+  if (match.dot) return lowerDotMatmul(region, name, out, plan, tuning);
+  const MR = Math.max(1, tuning.tileRows ?? MATMUL_ROWS);
+  const UNROLL = Math.max(1, tuning.unroll ?? MATMUL_UNROLL);
   const { batch, m, n, k, g } = plan;
   const np = Math.ceil(n / PANEL);
   const nb = batch.reduce((x, y) => x * y, 1);
-  const mTiles = Math.ceil(m / MATMUL_ROWS);
-  const split = splitWork([np, mTiles], nb * m * n * k, nb);
+  const mTiles = Math.ceil(m / MR);
+  const split = splitWork([np, mTiles], nb * m * n * k, nb, { target: tuning.workgroups });
   const [panelsPer, tilesPer] = split.per as [number, number];
-  const rowsPer = tilesPer * MATMUL_ROWS;
+  const rowsPer = tilesPer * MR;
 
   const b = new KernelBuilder();
   const bz = b.let({ k: 'wgid', dim: 2 }, 'bz');
@@ -155,8 +185,8 @@ export function lowerMatmulRegion(region: DispatchRegion, name: string): Kernel 
   const pEnd = b.let(min(add(p0, i32(panelsPer)), i32(np)), 'pend');
   const m0 = b.let(mul({ k: 'wgid', dim: 1 }, i32(rowsPer)), 'm0');
   const mEnd = b.let(min(add(m0, i32(rowsPer)), i32(m)), 'mend');
-  const fullTiles = b.let(div(sub(mEnd, m0), i32(MATMUL_ROWS)), 'tiles');
-  const mTail = m % MATMUL_ROWS;
+  const fullTiles = b.let(div(sub(mEnd, m0), i32(MR)), 'tiles');
+  const mTail = m % MR;
 
   const tile = (p: Expr, row0: Expr, rows: number, lanes: number): void => {
     const vecs = Math.ceil(lanes / 4);
@@ -219,7 +249,7 @@ export function lowerMatmulRegion(region: DispatchRegion, name: string): Kernel 
   };
 
   const panelColumns = (p: Expr, lanes: number): void => {
-    b.loop(0, fullTiles, (t) => tile(p, b.let(add(m0, mul(t, i32(MATMUL_ROWS))), 'row'), MATMUL_ROWS, lanes));
+    b.loop(0, fullTiles, (t) => tile(p, b.let(add(m0, mul(t, i32(MR))), 'row'), MR, lanes));
     if (mTail > 0) b.when({ k: 'binary', op: 'eq', a: mEnd, b: i32(m), t: 'i32' }, () => tile(p, i32(m - mTail), mTail, lanes));
   };
   emitPanels(b, np, n, p0, pEnd, panelColumns);

@@ -12,9 +12,10 @@ import { KernelBuilder } from './kernel-builder.js';
 import { splitRegion, staticShape } from './region-parts.js';
 import { splitWork } from './work-split.js';
 import { regionBindings } from '../region-bindings.js';
+import type { KernelTuning } from '../kernel-tuning.js';
 
-/** Lowers a max-pool region, or returns undefined when it does not fit. */
-export function lowerMaxPoolRegion(region: DispatchRegion, name: string): Kernel | undefined {
+/** Lowers a max-pool region, or returns undefined when it does not fit. Knob: `workgroups`. */
+export function lowerMaxPoolRegion(region: DispatchRegion, name: string, tuning: KernelTuning = {}): Kernel | undefined {
   if (region.batchedOutput || region.batchedInputs.some(Boolean)) return undefined;
   const parts = splitRegion(region, new Set(['max_pool']));
   if (!parts) return undefined;
@@ -58,7 +59,7 @@ export function lowerMaxPoolRegion(region: DispatchRegion, name: string): Kernel
   for (let r = 0; r < oh; r++) if (rowTaps(r).length === 0) return undefined;
   for (let o = 0; o < ow; o++) if (!Array.from({ length: kw }, (_, t) => colOk(o, t)).some(Boolean)) return undefined;
 
-  const split = splitWork([c], batch * c * oh * ow * kh * kw * 4, batch);
+  const split = splitWork([c], batch * c * oh * ow * kh * kw * 4, batch, { target: tuning.workgroups });
   const channelsPer = split.per[0]!;
   const b = new KernelBuilder();
   const bz = b.let({ k: 'wgid', dim: 2 }, 'bz');

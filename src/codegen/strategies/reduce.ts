@@ -13,6 +13,7 @@ import { KernelBuilder } from './kernel-builder.js';
 import { splitRegion, staticShape } from './region-parts.js';
 import { splitWork } from './work-split.js';
 import { regionBindings } from '../region-bindings.js';
+import type { KernelTuning } from '../kernel-tuning.js';
 
 type Kind = 'sum' | 'mean' | 'max' | 'min';
 const KINDS: Readonly<Record<string, Kind>> = { reduce_sum: 'sum', reduce_mean: 'mean', reduce_max: 'max', reduce_min: 'min' };
@@ -32,8 +33,8 @@ function reducedAxes(region: DispatchRegion, root: DispatchRegion['nodes'][numbe
   return reductionAxes(null, rank, root.attrs);
 }
 
-/** Lowers a trailing-axes reduction region, or returns undefined when it does not fit. */
-export function lowerRowReduceRegion(region: DispatchRegion, name: string): Kernel | undefined {
+/** Lowers a trailing-axes reduction region, or returns undefined when it does not fit. Knob: `workgroups`. */
+export function lowerRowReduceRegion(region: DispatchRegion, name: string, tuning: KernelTuning = {}): Kernel | undefined {
   if (region.batchedOutput || region.batchedInputs.some(Boolean)) return undefined;
   const parts = splitRegion(region, new Set(Object.keys(KINDS)));
   if (!parts) return undefined;
@@ -60,7 +61,7 @@ export function lowerRowReduceRegion(region: DispatchRegion, name: string): Kern
   const rowShape = xs.slice(0, first);
   const rows = staticSize(rowShape);
   if (rows === 0) return undefined;
-  const split = splitWork([rows], rows * count * 4);
+  const split = splitWork([rows], rows * count * 4, 1, { target: tuning.workgroups });
   const rowsPer = split.per[0]!;
 
   const b = new KernelBuilder();

@@ -26,5 +26,5 @@ export function defineExecutable(version: string): ExecutableQuery {
 
 /** The key of a region's executable: what `module` asks for and `--explain` looks up. */
 export function executableKey(region: { key: string; body: SerializedRegion }, target: Target, spec: TuningSpec): ExecutableKey {
-  return { region: region.body, target, tuning: tuningForRegion(spec, region.key) };
+  return { region: region.body, target, tuning: tuningForRegion(spec, region.key, target) };
 }
