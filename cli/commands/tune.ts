@@ -55,7 +55,7 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
       .option('output', { alias: 'o', type: 'string', describe: 'tuning spec to write (default: MODEL.tuning.json); an existing one is the starting point' })
       .option('tuning', { type: 'string', describe: 'start from this tuning spec instead of the output file' })
       .option('runs', { type: 'number', default: 7, describe: 'timed batches per measurement' })
-      .option('jobs', { type: 'number', describe: 'candidates compiled ahead of the one being timed (default: 1 on cpu, 2 on a GPU)' })
+      .option('jobs', { type: 'number', describe: 'candidates compiled ahead of the one being timed (default 1: a compile on the host thread disturbs the timing)' })
       .option('verify', { type: 'boolean', default: true, describe: 'time the whole model before and after at the end (--no-verify skips it)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON (no progress)' }) as never,
   handler: async (args) => {

@@ -33,7 +33,11 @@ export interface TuneOptions {
   budgetMs: number;
   /** Timed batches per measurement (default 7). */
   runs?: number;
-  /** Candidates compiled ahead while one is measured; 1 on a CPU device (a compile would steal a core from the timing). */
+  /**
+   * Candidates compiled ahead while one is measured (default 1). Compiles run on this thread:
+   * on a CPU device they take a core from the kernel being timed, and on a GPU they delay the
+   * host's submit and completion callbacks, so more than 1 trades accuracy for trials per minute.
+   */
   jobs?: number;
   /** Most candidates per region (default 64). */
   maxCandidates?: number;
@@ -225,7 +229,7 @@ export class Tuner {
 
     const trials: TrialResult[] = [];
     let best: TrialResult | undefined;
-    const jobs = Math.max(1, o.jobs ?? (o.device.driver.startsWith('cpu') ? 1 : 2));
+    const jobs = Math.max(1, o.jobs ?? 1);
     const timeLeft = (): number => deadline - performance.now();
     // Compile ahead (bounded by `jobs`), measure one at a time: timings must not overlap.
     const pipeline = from(candidates).pipe(
