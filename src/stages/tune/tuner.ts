@@ -111,6 +111,8 @@ interface Pick {
 }
 
 const MIN_GAIN = 0.02;
+/** Trials between two timings of the default. */
+const REFERENCE_EVERY = 4;
 
 export class Tuner {
   readonly events = new Subject<TuneEvent>();
@@ -229,6 +231,10 @@ export class Tuner {
 
     const trials: TrialResult[] = [];
     let best: TrialResult | undefined;
+    // The default is timed again every few trials and each trial compared with the latest
+    // timing: on a shared machine the load drifts, and a ratio to a stale baseline would follow it.
+    let reference = baseline.stats.median_ms;
+    let sinceReference = 0;
     const jobs = Math.max(1, o.jobs ?? 1);
     const timeLeft = (): number => deadline - performance.now();
     // Compile ahead (bounded by `jobs`), measure one at a time: timings must not overlap.
@@ -247,11 +253,16 @@ export class Tuner {
         const built = c.built!;
         const compiledNow = built.explain.executablesCompiled;
         const relinked = built.explain.stages.find((s) => s.stage === 'module')!.executed > 0;
+        if (sinceReference >= REFERENCE_EVERY) {
+          reference = (await this.measure(base.module, p.ordinal, repeat)).stats.median_ms;
+          sinceReference = 0;
+        }
         const m = await this.measure(built.module, p.ordinal, repeat);
+        sinceReference++;
         const sameCode = m.hash === defaultHash;
-        const median_ms = sameCode ? baseline.stats.median_ms : m.stats.median_ms;
-        const trial: TrialResult = { regionKey: key, tuning: c.tuning, median_ms, ratio: median_ms / baseline.stats.median_ms, resumed: false, sameCode, executablesCompiled: compiledNow, relinked, compile_ms: c.compile_ms! };
-        await this.records.put(key, defaultHash, c.tuning, { median_ms, baseline_ms: baseline.stats.median_ms, ratio: trial.ratio, repeat, sameCode, at: Date.now() });
+        const median_ms = sameCode ? reference : m.stats.median_ms;
+        const trial: TrialResult = { regionKey: key, tuning: c.tuning, median_ms, ratio: median_ms / reference, resumed: false, sameCode, executablesCompiled: compiledNow, relinked, compile_ms: c.compile_ms! };
+        await this.records.put(key, defaultHash, c.tuning, { median_ms, baseline_ms: reference, ratio: trial.ratio, repeat, sameCode, at: Date.now() });
         this.freshTrials++;
         this.trialMs += performance.now() - t + c.compile_ms!;
         return trial;
