@@ -28,8 +28,10 @@ for name in $models; do
   echo "tune $name rc=$? $(node -e "const r=require('$out/$name.tune.json'); console.log(r.trials+' trials, '+r.trialsPerMinute.toFixed(0)+'/min, model '+JSON.stringify(r.model??null))" 2>/dev/null)" | tee -a "$out/bench.log"
   timeout 120 node --import tsx cli/ireets.ts compile "$m/$name.onnx" --target webgpu -o "$m/$name.default.vmfb" >>"$out/bench.log" 2>&1
   timeout 120 node --import tsx cli/ireets.ts compile "$m/$name.onnx" --target webgpu --tuning "$out/$name.tuning.json" -o "$m/$name.tuned.vmfb" >>"$out/bench.log" 2>&1
-  for round in 1 2 3; do
-    for kind in default tuned; do
+  # Alternating order (default first, then tuned first, …): the second process of a pair runs warmer or colder.
+  for round in 1 2 3 4; do
+    order="default tuned"; [ $((round % 2)) -eq 0 ] && order="tuned default"
+    for kind in $order; do
       r=$(timeout 60 node --import tsx cli/ireets.ts bench "$m/$name.$kind.vmfb" --device webgpu --warmup 10 --runs "${BENCH_RUNS:-30}" --json 2>>"$out/bench.log" | tail -n 1)
       echo "bench $name $kind round $round $r" | tee -a "$out/bench.log"
     done

@@ -106,6 +106,8 @@ export interface DispatchBenchOptions {
 export interface DispatchTimingStats extends LatencyStats {
   /** Dispatches per timed batch; the stats are per dispatch (batch time / repeat). */
   repeat: number;
+  /** Interquartile range of the batches over their median: the noise, robust to one stray batch. */
+  spread: number;
 }
 
 /**
@@ -180,7 +182,7 @@ export class DispatchBench {
     for (let i = 0; i < (options.warmup ?? 2); i++) await this.batch(d, repeat);
     const samples: number[] = [];
     for (let i = 0; i < Math.max(1, options.runs ?? 10); i++) samples.push((await this.batch(d, repeat)) / repeat);
-    return { ...latencyStats(samples), repeat };
+    return { ...latencyStats(samples), repeat, spread: relativeIqr(samples) };
   }
 
   /** Gives the held buffers and the module's weights back (the device itself stays with its owner). */
@@ -189,4 +191,17 @@ export class DispatchBench {
     this.device.releaseHeld();
     this.session.close();
   }
+}
+
+/** (q3 − q1) / median of `xs`, quartiles by linear interpolation. */
+export function relativeIqr(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number): number => {
+    const at = p * (s.length - 1);
+    const lo = Math.floor(at);
+    const hi = Math.min(s.length - 1, lo + 1);
+    return s[lo]! + (s[hi]! - s[lo]!) * (at - lo);
+  };
+  const med = q(0.5);
+  return med > 0 ? (q(0.75) - q(0.25)) / med : 0;
 }
