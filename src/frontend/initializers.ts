@@ -5,6 +5,7 @@ import { hashTensor } from '../ir/constant-hash.js';
 import { staticSize } from '../ir/types.js';
 import { externalDataRef, isExternalTensor } from './external-data.js';
 import type { GraphEnv } from './import-graph.js';
+import { reuseDecoded } from './initializer-reuse.js';
 import type { SparseTensorProto, TensorProto } from './onnx-proto.js';
 import { decodeSparseTensorProto } from './sparse-tensor.js';
 import { decodeTensorProto, tensorProtoType } from './tensor-proto.js';
@@ -31,6 +32,15 @@ export function importInitializer(env: GraphEnv, proto: TensorProto | SparseTens
       const load = () => decodeTensorProto(t, { baseDir, culprit });
       return env.gb.lazyConstant({ hash, type: { dtype, shape }, load }, name);
     }
+  }
+  if (!isExternalTensor(t) && t.rawData && t.rawData.length > 0) {
+    // In-file raw bytes (what exporters write for weights): reused when an earlier import decoded equal ones.
+    const { dtype, shape } = tensorProtoType(t, culprit);
+    const { tensor, hash } = reuseDecoded(dtype, shape, t.rawData, () => decodeTensorProto(t, { baseDir, culprit }));
+    const v = env.gb.lazyConstant({ hash, type: { dtype: tensor.dtype, shape: tensor.shape }, load: () => tensor }, name);
+    // As constant() does: importers and inference see the value.
+    env.gb.mod.constValues.set(v.id, tensor);
+    return v;
   }
   return env.gb.constant(decodeTensorProto(t, { baseDir, culprit }), name);
 }

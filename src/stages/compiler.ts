@@ -20,7 +20,7 @@ import { ContentChangedError, digestOf, releaseContent, retainContent, type File
 import { currentStamp, isRacy, readSnapshot, sameStamp, type FileStamp } from './queries/file-snapshot.js';
 import { explainBuild, previousBuild, type Explain } from './queries/explain.js';
 import { compilerQueries, modelFile, tuningSpec } from './queries/index.js';
-import { linkedModuleFile, moduleFileIsCurrent, writeModuleFile, type WrittenModule } from './queries/module-file.js';
+import { linkedModuleFile, linkedModuleFileLayout, moduleFileIsCurrent, removalsDone, writeModuleFile, type WrittenModule } from './queries/module-file.js';
 import type { ModuleKey } from './queries/module.js';
 import { sideRecords, type SideRecords } from './queries/records.js';
 import { regionTable, type RegionInfo } from './queries/region-table.js';
@@ -102,6 +102,9 @@ interface PathState {
   readStartNs: bigint;
 }
 
+/** How long the compiler waits, idle, before it writes the stamps of its builds. */
+const STAMPS_IDLE_MS = 500;
+
 /** Where a build's module goes. */
 type Sink = { kind: 'memory' } | { kind: 'file'; output: string };
 
@@ -119,6 +122,18 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
   // The module bytes last made per module key (compile()): a function of the module's value.
   const lastModule = new Map<string, { fingerprint: string; bytes: Uint8Array }>();
   const outputs = new Map<string, WrittenModule>();
+  // Stamps serve later processes only (this one keeps its own in `paths` and `outputs`). Written
+  // once the compiler has been idle a moment, and on close: a build does not wait for one more
+  // synced cache transaction, which would also flush the module file just renamed into place.
+  const pendingStamps = new StampBatch();
+  let stampTimer: ReturnType<typeof setTimeout> | undefined;
+  const writeStampsWhenIdle = (): void => {
+    clearTimeout(stampTimer);
+    stampTimer = setTimeout(() => {
+      queue = queue.then(() => pendingStamps.write(store).catch(() => undefined));
+    }, STAMPS_IDLE_MS);
+    stampTimer.unref();
+  };
 
   /** Holds the content behind `path`'s digest for the import, releasing the previous one. */
   const hold = (path: string, state: PathState, bytes: Uint8Array | undefined): void => {
@@ -170,7 +185,7 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     } catch (e) {
       throw readError(path, e);
     }
-    const state = { digest: digestOf(snapshot.bytes), stamp: snapshot.stamp, readStartNs: snapshot.readStartNs };
+    const state = { digest: { digest: snapshot.digest, size: snapshot.bytes.length }, stamp: snapshot.stamp, readStartNs: snapshot.readStartNs };
     hold(path, state, snapshot.bytes);
     // Worth keeping for the next process only once it can vouch (not racy).
     if (!isRacy(state.stamp, state.readStartNs)) stamps.model(path, state);
@@ -204,6 +219,11 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     const subscription = db.events$.subscribe((e) => events.push(e));
     const key: ModuleKey = { path, targets };
     let result: unknown;
+    // The module file in the making: its bytes go out in the thread pool while the build commits,
+    // and it is renamed into place once the commit is through (see writeModuleFile).
+    let writing: Promise<void> | undefined;
+    let commitSettled!: () => void;
+    const committed = new Promise<void>((r) => (commitSettled = r));
     try {
       const linked = await db.get(q.module, key, { signal });
       // What the module file is a function of (the linked module names every constant by hash).
@@ -221,12 +241,14 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
         if (current) {
           result = { output: sink.output, bytes: current.size, written: false };
         } else {
-          const bytes = await bytesOf();
+          // Written from its pieces: the weights go from where they are to the file, never joined.
+          const file = await linkedModuleFileLayout(db, q, linked, await db.get(q.importModel, path, { signal }), signal);
           if (signal?.aborted) throw cancelledError('a newer build was requested', path);
-          const written = await writeModuleFile(output, bytes, fingerprint);
-          outputs.set(output, written);
-          stamps.output(output, written);
-          result = { output: sink.output, bytes: bytes.length, written: true };
+          writing = writeModuleFile(output, file, fingerprint, committed).then((written) => {
+            outputs.set(output, written);
+            stamps.output(output, written);
+          });
+          result = { output: sink.output, bytes: file.byteLength, written: true };
         }
       }
     } catch (e) {
@@ -236,13 +258,26 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
       if (!signal?.aborted) await db.commit().catch(() => undefined);
       throw e;
     }
-    const plan = await db.get(q.partition, path); // verified above: at most a load from the store
-    subscription.unsubscribe();
-    const report = await db.commit();
-    await stamps.write(store).catch(() => undefined); // only a shortcut for later builds
+    // The commit runs while the module file is being written. Both settle before the build
+    // does; a write error wins, as it did when the write came before the commit.
+    const finishing = (async () => {
+      try {
+        const plan = await db.get(q.partition, path).finally(() => subscription.unsubscribe()); // verified above: at most a load from the store
+        return { plan, report: await db.commit() };
+      } finally {
+        commitSettled();
+      }
+    })();
+    const [finished, wrote] = await Promise.allSettled([finishing, writing]);
+    if (wrote.status === 'rejected') throw wrote.reason;
+    if (finished.status === 'rejected') throw finished.reason;
+    const { plan, report } = finished.value;
+    pendingStamps.merge(stamps);
+    writeStampsWhenIdle();
     const pathHash = store.fingerprintValue(path);
     const staleInputs = report.staleInputs.some((s) => s.query === modelFile.name && s.keyHash === pathHash) ? [path] : [];
-    const explain = explainBuild({ store, path, targets, tuning, plan, events, before, staleInputs, ms: performance.now() - t0 });
+    const planFingerprint = db.inspect(q.partition, path)?.valueFingerprint;
+    const explain = explainBuild({ store, path, targets, tuning, plan, planFingerprint, events, before, staleInputs, ms: performance.now() - t0 });
     return { explain, result: result as T };
   };
 
@@ -292,10 +327,13 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     async close() {
       if (closed) return;
       closed = true;
+      clearTimeout(stampTimer);
       await queue;
+      await pendingStamps.write(store).catch(() => undefined);
       for (const s of paths.values()) releaseContent(s.digest);
       paths.clear();
       lastModule.clear();
+      await removalsDone();
       await store.close();
     },
   };

@@ -1,4 +1,4 @@
-import { hashBytes } from '../util/hash.js';
+import { ChunkedHasher } from '../util/hash-chunked.js';
 import type { VmModule } from './module.js';
 
 export const MODULE_MAGIC = 'IRTSVMFB';
@@ -28,11 +28,41 @@ export interface ModuleToc {
 const align = (n: number): number => Math.ceil(n / SECTION_ALIGNMENT) * SECTION_ALIGNMENT;
 
 /**
+ * A module file as pieces, before they are joined: written as they are (writev), its weights go
+ * from where they are to the file without a copy. Concatenated, head then body, they are
+ * `writeModule`'s bytes once `sealModule` has put the checksum in the head.
+ */
+export interface ModuleFileLayout {
+  /** Header, TOC and padding up to the first section. */
+  head: Uint8Array;
+  /** Each section (views of the module's own arrays) followed by its padding. */
+  body: Uint8Array[];
+  byteLength: number;
+}
+
+/** Zeros that pad sections to SECTION_ALIGNMENT (only ever read). */
+const PADDING = new Uint8Array(SECTION_ALIGNMENT);
+
+/**
  * Serialises a module: fixed header (magic, version, TOC length, checksum of everything after
  * the header), JSON TOC, then aligned binary sections. Deterministic: same module, same bytes.
  * Requires initHashing().
  */
 export function writeModule(mod: VmModule): Uint8Array {
+  const file = layoutModule(mod);
+  sealModule(file);
+  const out = new Uint8Array(file.byteLength);
+  out.set(file.head, 0);
+  let cursor = file.head.length;
+  for (const p of file.body) {
+    out.set(p, cursor);
+    cursor += p.length;
+  }
+  return out;
+}
+
+/** The module file's pieces, its checksum not yet computed (see sealModule). */
+export function layoutModule(mod: VmModule): ModuleFileLayout {
   const blobs: Uint8Array[] = [mod.bytecode, ...mod.executables.map((e) => e.code), ...mod.rodata];
   // The TOC's own length decides where sections start, and section offsets are in the TOC:
   // lay out relative to the end of the TOC, then fix the TOC size by iterating to a fixpoint.
@@ -60,22 +90,28 @@ export function writeModule(mod: VmModule): Uint8Array {
     if (newBase === base) break;
     base = newBase;
   }
-  let total = base;
-  for (const b of blobs) total = align(total + b.length);
-  const out = new Uint8Array(total);
-  out.set(new TextEncoder().encode(MODULE_MAGIC), 0);
-  const view = new DataView(out.buffer);
+  const head = new Uint8Array(base);
+  head.set(new TextEncoder().encode(MODULE_MAGIC), 0);
+  const view = new DataView(head.buffer);
   view.setUint32(8, MODULE_FORMAT_VERSION, true);
   view.setUint32(12, tocBytes.length, true);
-  out.set(tocBytes, HEADER_BYTES);
-  let cursor = base;
+  head.set(tocBytes, HEADER_BYTES);
+  const body: Uint8Array[] = [];
+  let byteLength = base;
   for (const b of blobs) {
-    out.set(b, cursor);
-    cursor = align(cursor + b.length);
+    const padded = align(b.length);
+    if (b.length > 0) body.push(b);
+    if (padded > b.length) body.push(PADDING.subarray(0, padded - b.length));
+    byteLength += padded;
   }
-  const checksum = hashBytes(out.subarray(HEADER_BYTES));
-  out.set(new TextEncoder().encode(checksum), 16);
-  return out;
+  return { head, body, byteLength };
+}
+
+/** Puts the checksum of everything after the header into the head. Requires initHashing(). */
+export function sealModule(file: ModuleFileLayout): void {
+  const checksum = new ChunkedHasher().update(file.head.subarray(HEADER_BYTES));
+  for (const p of file.body) checksum.update(p);
+  file.head.set(new TextEncoder().encode(checksum.digest()), 16);
 }
 
 function sortKeys(o: Record<string, string>): Record<string, string> {

@@ -12,6 +12,7 @@ import { getKernel } from '../../ir/interpret/registry.js';
 import { getOpDef } from '../../ir/ops/registry.js';
 import { Tensor } from '../../ir/tensor.js';
 import { isStaticShape, staticSize } from '../../ir/types.js';
+import { BoundedMemo } from '../../util/bounded-memo.js';
 import { fastKernelsEnabled } from './enabled.js';
 import '../../ir/interpret/kernels/index.js';
 import '../../ir/ops/index.js';
@@ -20,6 +21,21 @@ import '../../ir/ops/index.js';
 export const PACK_PANEL = 8;
 /** Weights smaller than this stay as they are (the partition bakes ≤ 16 elements into kernels). */
 const MIN_PACKED_ELEMENTS = 17;
+
+/** A packed weight, its content hash, and the shape of the weight it was packed from. */
+interface PackedWeight {
+  tensor: Tensor;
+  hash: string;
+  sourceShape: readonly number[];
+}
+
+/**
+ * Packed weights by (layout, source weight key): an edit elsewhere in a model re-imports it, and
+ * packing every unchanged weight again (and hashing the result) was most of that import's time.
+ * The key names the weight's content (constant hash, through any index remaps), so a hit is
+ * exactly what packing would produce again. Bounded; stale entries (edited weights) go first.
+ */
+const packedMemo = new BoundedMemo<PackedWeight>(1024 * 1024 * 1024);
 
 /** Fresh ids and names for nodes and values added to a module. */
 class ModuleIds {
@@ -56,6 +72,47 @@ class ModuleIds {
   }
 }
 
+/**
+ * A key naming the tensor behind `v` by content when it is a constant through index remaps: the
+ * constant's hash, wrapped in each remap's op and attributes (undefined when some attribute is not
+ * plain data, or `v` is not such a value).
+ */
+function remapKey(mod: IRModule, producer: ReadonlyMap<number, Node>, v: Value): string | undefined {
+  const p = producer.get(v.id);
+  if (!p) return undefined;
+  if (p.op === 'constant') {
+    const hash = p.attrs['hash'] as string;
+    return mod.constants.has(hash) ? hash : undefined;
+  }
+  if (getOpDef(p.op)?.kind !== 'movement') return undefined;
+  const attrs: string[] = [];
+  for (const k of Object.keys(p.attrs).sort()) {
+    const a = p.attrs[k];
+    const text = attrKey(a);
+    if (text === undefined) return undefined;
+    attrs.push(`${k}=${text}`);
+  }
+  const args: string[] = [];
+  for (const x of p.inputs) {
+    const k = x ? remapKey(mod, producer, x) : 'null';
+    if (k === undefined) return undefined;
+    args.push(k);
+  }
+  return `${p.op}{${attrs.join(',')}}(${args.join(',')})#${p.outputs.indexOf(v)}`;
+}
+
+/** An attribute as text that tells every value apart (NaN, -0 included); undefined for a tensor. */
+function attrKey(a: unknown): string | undefined {
+  if (typeof a === 'number') return Object.is(a, -0) ? '-0' : String(a);
+  if (typeof a === 'string') return JSON.stringify(a);
+  if (typeof a === 'boolean' || a === null || a === undefined) return String(a);
+  if (Array.isArray(a)) {
+    const items = a.map(attrKey);
+    return items.includes(undefined) ? undefined : `[${items.join(',')}]`;
+  }
+  return undefined;
+}
+
 /** The tensor behind `v` when it is computed from constants by index remaps only (else undefined). */
 function constantThroughRemaps(mod: IRModule, producer: ReadonlyMap<number, Node>, v: Value): Tensor | undefined {
   const p = producer.get(v.id);
@@ -87,8 +144,7 @@ class Packer {
     this.ids = new ModuleIds(mod);
   }
 
-  private constant(t: Tensor, name: string, origin: string | undefined, out: Node[]): Value {
-    const hash = hashTensor(t);
+  private constant(t: Tensor, name: string, origin: string | undefined, out: Node[], hash = hashTensor(t)): Value {
     if (!this.mod.constants.has(hash)) this.mod.constants.set(hash, { hash, type: { dtype: t.dtype, shape: t.shape }, load: () => t });
     const v = this.ids.value(name, { dtype: t.dtype, shape: [...t.shape] });
     out.push(this.ids.node('constant', [], v, { hash }, origin));
@@ -124,38 +180,57 @@ class Packer {
     return sl;
   }
 
-  /** Packed B [ceil(N/8), K, 8] of a matmul's B [K, N]. */
-  packMatmul(node: Node, b: Tensor, out: Node[]): Value {
-    const [k, n] = b.shape as [number, number];
-    const panels = Math.ceil(n / PACK_PANEL);
-    const src = b.data as Float32Array;
-    const dst = new Float32Array(panels * k * PACK_PANEL);
-    for (let p = 0; p < panels; p++) {
-      for (let kk = 0; kk < k; kk++) {
-        for (let j = 0; j < PACK_PANEL && p * PACK_PANEL + j < n; j++) dst[(p * k + kk) * PACK_PANEL + j] = src[kk * n + p * PACK_PANEL + j]!;
-      }
-    }
+  /** Puts a packed weight in the module and returns the value that reads it in `node`'s original layout. */
+  use(node: Node, target: 'matmul' | 'conv', w: PackedWeight, out: Node[]): Value {
     const name = node.inputs[1]!.name;
-    const packed = this.constant(new Tensor('f32', [panels, k, PACK_PANEL], dst), `${name}.packed`, node.origin, out);
-    return this.view(packed, [k], n, 1, name, node.origin, out);
-  }
-
-  /** Packed W [ceil(OC/8), C, KH, KW, 8] of a conv's W [OC, C, KH, KW]. */
-  packConv(node: Node, w: Tensor, out: Node[]): Value {
-    const [oc, ...red] = w.shape as number[];
-    const per = red.reduce((a, b) => a * b, 1);
-    const panels = Math.ceil(oc! / PACK_PANEL);
-    const src = w.data as Float32Array;
-    const dst = new Float32Array(panels * per * PACK_PANEL);
-    for (let o = 0; o < oc!; o++) {
-      const p = Math.floor(o / PACK_PANEL);
-      const j = o % PACK_PANEL;
-      for (let r = 0; r < per; r++) dst[(p * per + r) * PACK_PANEL + j] = src[o * per + r]!;
-    }
-    const name = node.inputs[1]!.name;
-    const packed = this.constant(new Tensor('f32', [panels, ...red, PACK_PANEL], dst), `${name}.packed`, node.origin, out);
+    const packed = this.constant(w.tensor, `${name}.packed`, node.origin, out, w.hash);
+    if (target === 'matmul') return this.view(packed, [w.sourceShape[0]!], w.sourceShape[1]!, 1, name, node.origin, out);
+    const [oc, ...red] = w.sourceShape;
     return this.view(packed, red, oc!, 0, name, node.origin, out);
   }
+}
+
+/** Packed B [ceil(N/8), K, 8] of a matmul's B [K, N]. */
+function packMatmul(b: Tensor): Tensor {
+  const [k, n] = b.shape as [number, number];
+  const panels = Math.ceil(n / PACK_PANEL);
+  const src = b.data as Float32Array;
+  const dst = new Float32Array(panels * k * PACK_PANEL);
+  for (let p = 0; p < panels; p++) {
+    for (let kk = 0; kk < k; kk++) {
+      for (let j = 0; j < PACK_PANEL && p * PACK_PANEL + j < n; j++) dst[(p * k + kk) * PACK_PANEL + j] = src[kk * n + p * PACK_PANEL + j]!;
+    }
+  }
+  return new Tensor('f32', [panels, k, PACK_PANEL], dst);
+}
+
+/** Packed W [ceil(OC/8), C, KH, KW, 8] of a conv's W [OC, C, KH, KW]. */
+function packConv(w: Tensor): Tensor {
+  const [oc, ...red] = w.shape as number[];
+  const per = red.reduce((a, b) => a * b, 1);
+  const panels = Math.ceil(oc! / PACK_PANEL);
+  const src = w.data as Float32Array;
+  const dst = new Float32Array(panels * per * PACK_PANEL);
+  for (let o = 0; o < oc!; o++) {
+    const p = Math.floor(o / PACK_PANEL);
+    const j = o % PACK_PANEL;
+    for (let r = 0; r < per; r++) dst[(p * per + r) * PACK_PANEL + j] = src[o * per + r]!;
+  }
+  return new Tensor('f32', [panels, ...red, PACK_PANEL], dst);
+}
+
+/** The packed form of operand 1 of `n` (memoized by content), or undefined when it is not a constant f32 weight. */
+function packedWeightOf(mod: IRModule, producer: ReadonlyMap<number, Node>, n: Node, target: 'matmul' | 'conv'): PackedWeight | undefined {
+  const source = remapKey(mod, producer, n.inputs[1]!);
+  const key = source === undefined ? undefined : `${target}:${source}`;
+  const known = key === undefined ? undefined : packedMemo.get(key);
+  if (known) return known;
+  const w = constantThroughRemaps(mod, producer, n.inputs[1]!);
+  if (!w || w.dtype !== 'f32') return undefined;
+  const tensor = target === 'matmul' ? packMatmul(w) : packConv(w);
+  const packed: PackedWeight = { tensor, hash: hashTensor(tensor), sourceShape: [...(w.shape as number[])] };
+  if (key !== undefined) packedMemo.set(key, packed, (tensor.data as Float32Array).byteLength);
+  return packed;
 }
 
 const isF32Static = (v: Value | null | undefined): v is Value => !!v && v.type.dtype === 'f32' && isStaticShape(v.type.shape);
@@ -185,9 +260,9 @@ export function packWeights(mod: IRModule): number {
   let packed = 0;
   for (const n of g.nodes) {
     const target = packTarget(n);
-    const w = target ? constantThroughRemaps(mod, producer, n.inputs[1]!) : undefined;
-    if (target && w && w.dtype === 'f32') {
-      n.inputs[1] = target === 'matmul' ? packer.packMatmul(n, w, nodes) : packer.packConv(n, w, nodes);
+    const w = target ? packedWeightOf(mod, producer, n, target) : undefined;
+    if (target && w) {
+      n.inputs[1] = packer.use(n, target, w, nodes);
       packed++;
     }
     nodes.push(n);

@@ -93,6 +93,8 @@ export interface ExplainInput {
   targets: Target[];
   tuning: TuningSpec;
   plan: PartitionPlan;
+  /** The plan's value fingerprint, if known: the next build can then name causes without loading it. */
+  planFingerprint?: string | undefined;
   events: readonly QueryEvent[];
   before: PreviousBuild;
   staleInputs: string[];
@@ -114,7 +116,7 @@ export function explainBuild(x: ExplainInput): Explain {
   const causeOf = (regionKey: string, target: Target): string => {
     if (x.before.modelFingerprint === undefined) return `first build of ${name}`;
     if (x.before.partitionFingerprint !== undefined) {
-      oldKeys ??= regionKeysOf(x.store, x.before.partitionFingerprint);
+      oldKeys ??= recentRegionKeys.get(x.before.partitionFingerprint) ?? regionKeysOf(x.store, x.before.partitionFingerprint);
       if (oldKeys && !oldKeys.has(regionKey)) return `${name} changed: new region`;
     }
     if (x.before.compilerChanged) return 'the compiler changed';
@@ -132,6 +134,7 @@ export function explainBuild(x: ExplainInput): Explain {
       recompiled.push({ regionKey: r.key, summary: r.summary, label: regionLabel(r.body), target, dispatches: uses[i]!, cause: causeOf(r.key, target), ms });
     });
   }
+  if (x.planFingerprint !== undefined) rememberRegionKeys(x.planFingerprint, x.plan);
   const dispatches = x.plan.dispatches * x.targets.length;
   const recompiledDispatches = recompiled.reduce((n, r) => n + r.dispatches, 0);
   return {
@@ -158,6 +161,22 @@ function dispatchesPerRegion(plan: PartitionPlan): number[] {
   };
   walk(plan.main);
   return counts;
+}
+
+/**
+ * Region keys of the plans this process's last builds made, by plan fingerprint: the next build
+ * names its causes without loading and decoding the old plan from the store.
+ */
+const recentRegionKeys = new Map<string, Set<string>>();
+const RECENT_PLANS = 8;
+
+function rememberRegionKeys(fingerprint: string, plan: PartitionPlan): void {
+  recentRegionKeys.delete(fingerprint);
+  recentRegionKeys.set(fingerprint, new Set(plan.regions.map((r) => r.key)));
+  for (const k of recentRegionKeys.keys()) {
+    if (recentRegionKeys.size <= RECENT_PLANS) break;
+    recentRegionKeys.delete(k);
+  }
 }
 
 function regionKeysOf(store: Store, partitionFingerprint: string): Set<string> | undefined {

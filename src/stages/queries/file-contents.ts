@@ -8,7 +8,7 @@
 // process (constants.ts), so a build can hand them to the cache without reading them back.
 import { readFile } from 'node:fs/promises';
 import type { Tensor } from '../../ir/tensor.js';
-import { hashBytes } from '../../util/hash.js';
+import { hashLargeBytes } from '../../util/hash-chunked.js';
 import { IreetsError } from '../../util/errors.js';
 
 export interface FileDigest {
@@ -30,7 +30,7 @@ interface HeldContent {
 const held = new Map<string, HeldContent>();
 
 export function digestOf(bytes: Uint8Array): FileDigest {
-  return { digest: hashBytes(bytes), size: bytes.length };
+  return { digest: hashLargeBytes(bytes), size: bytes.length };
 }
 
 const idOf = (d: FileDigest): string => `${d.digest}/${d.size}`;

@@ -2,7 +2,9 @@
 // "unchanged" from a stat alone instead of re-reading and re-hashing tens of megabytes. The rule
 // is git's: equal (device, inode, size, mtime, ctime) means equal content, unless the file was
 // changed so close to the read that a later write could carry the same timestamps ("racy").
-import { open, stat } from 'node:fs/promises';
+import { Buffer } from 'node:buffer';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { ChunkedHasher, hashLargeBytes } from '../../util/hash-chunked.js';
 
 export interface FileStamp {
   dev: bigint;
@@ -14,6 +16,8 @@ export interface FileStamp {
 
 export interface FileSnapshot {
   bytes: Uint8Array;
+  /** xxhash64 of `bytes`, 16 hex digits (hashBytes). */
+  digest: string;
   stamp: FileStamp;
   /** Wall clock (ns) just before the read started. */
   readStartNs: bigint;
@@ -53,20 +57,80 @@ export async function currentStamp(path: string): Promise<FileStamp | undefined>
   }
 }
 
-/** Reads the whole file and the stamp of what was read (retrying if it changes mid-read). */
+/** Bytes per read, and reads in flight: the thread pool reads ahead while this thread hashes in order. */
+const READ_PIECE_BYTES = 4 << 20;
+const READS_IN_FLIGHT = 4;
+
+/**
+ * Reads the whole file, the stamp of what was read (retrying if it changes mid-read) and the
+ * xxhash64 of its bytes (requires initHashing()), hashed piece by piece while the next is read.
+ */
 export async function readSnapshot(path: string): Promise<FileSnapshot> {
   for (let attempt = 0; ; attempt++) {
     const readStartNs = nowNs();
     const fd = await open(path, 'r');
     try {
       const before = stampOf(await fd.stat({ bigint: true }));
-      const bytes = await fd.readFile();
+      const read = attempt < 2 ? await readHashing(fd, Number(before.size)) : await wholeFile(fd);
       const after = stampOf(await fd.stat({ bigint: true }));
+      const unchanged = read.complete && sameStamp(before, after);
       // Changed while being read: take it again; after a few tries, a stamp that never matches
       // (racy by construction) still forces a full recheck later.
-      if (sameStamp(before, after) || attempt >= 2) return { bytes, stamp: sameStamp(before, after) ? before : { ...after, ctimeNs: readStartNs }, readStartNs };
+      if (unchanged || attempt >= 2) return { bytes: read.bytes, digest: read.digest, stamp: unchanged ? before : { ...after, ctimeNs: readStartNs }, readStartNs };
     } finally {
       await fd.close();
     }
   }
+}
+
+interface HashedRead {
+  bytes: Uint8Array;
+  digest: string;
+  /** false: the file did not hold exactly `size` bytes (it changed). */
+  complete: boolean;
+}
+
+/** `size` bytes from the start of the file, read in pieces several at a time and hashed in order. */
+async function readHashing(fd: FileHandle, size: number): Promise<HashedRead> {
+  const bytes = Buffer.allocUnsafeSlow(size);
+  const hasher = new ChunkedHasher();
+  const pieces = Math.ceil(size / READ_PIECE_BYTES);
+  const reads: Promise<number>[] = [];
+  const start = (i: number): void => {
+    const read = readPiece(fd, bytes, i * READ_PIECE_BYTES, Math.min(READ_PIECE_BYTES, size - i * READ_PIECE_BYTES));
+    read.catch(() => undefined); // awaited in turn below; a later piece may fail first
+    reads.push(read);
+  };
+  try {
+    for (let i = 0; i < Math.min(READS_IN_FLIGHT, pieces); i++) start(i);
+    for (let i = 0; i < pieces; i++) {
+      const at = i * READ_PIECE_BYTES;
+      const got = await reads[i]!;
+      if (got < Math.min(READ_PIECE_BYTES, size - at)) return { bytes: bytes.subarray(0, at + got), digest: '', complete: false };
+      if (reads.length < pieces) start(reads.length);
+      hasher.update(bytes.subarray(at, at + got));
+    }
+  } finally {
+    // No read may still be writing into the buffer, or use the file, once this returns.
+    await Promise.allSettled(reads);
+  }
+  // One byte more means the file grew after the stat.
+  const { bytesRead: beyond } = await fd.read(Buffer.alloc(1), 0, 1, size);
+  return { bytes, digest: hasher.digest(), complete: beyond === 0 };
+}
+
+/** Reads `length` bytes at `position` into `into` (same offset); fewer only at the end of the file. */
+async function readPiece(fd: FileHandle, into: Uint8Array, position: number, length: number): Promise<number> {
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fd.read(into, position + got, length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
+}
+
+async function wholeFile(fd: FileHandle): Promise<HashedRead> {
+  const bytes = await fd.readFile();
+  return { bytes, digest: hashLargeBytes(bytes), complete: true };
 }

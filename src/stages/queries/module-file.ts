@@ -1,14 +1,17 @@
 // The module file: the linked module (the `module` query's value, constants named by hash) with
 // its constants' bytes put back — small ones from the import's value, weights from
 // constantData. Written atomically; a file already holding the same module is left alone.
-import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { close, openSync, writev } from 'node:fs';
+import { link, open, rename, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import type { Store } from '../../cache/store.js';
 import type { Database } from '../../graph/database.js';
 import { IreetsError } from '../../util/errors.js';
+import { sealModule, type ModuleFileLayout } from '../../vm/module-writer.js';
 import { currentStamp, sameStamp } from './file-snapshot.js';
 import type { ImportedModel } from './import-model.js';
 import type { CompilerQueries } from './index.js';
-import { writeLinkedModule, type LinkedModule } from './module.js';
+import { layoutLinkedModule, writeLinkedModule, type LinkedModule } from './module.js';
 import { readOutputStamp, type OutputStamp } from './stamps.js';
 
 /** What was written to a module file, to recognise it later. */
@@ -24,17 +27,39 @@ export async function linkedModuleFile(
   imported: ImportedModel,
   signal: AbortSignal | undefined,
 ): Promise<Uint8Array> {
+  return writeLinkedModule(linked, await constantBytesOfModule(db, q, linked, imported, signal));
+}
+
+/** The module file as pieces (its weights not copied), checksum not yet computed: for writeModuleFile. */
+export async function linkedModuleFileLayout(
+  db: Database,
+  q: CompilerQueries,
+  linked: LinkedModule,
+  imported: ImportedModel,
+  signal: AbortSignal | undefined,
+): Promise<ModuleFileLayout> {
+  return layoutLinkedModule(linked, await constantBytesOfModule(db, q, linked, imported, signal));
+}
+
+/** Bytes of every constant the linked module names: small ones from the import's value, weights from constantData. */
+async function constantBytesOfModule(
+  db: Database,
+  q: CompilerQueries,
+  linked: LinkedModule,
+  imported: ImportedModel,
+  signal: AbortSignal | undefined,
+): Promise<(hash: string) => Uint8Array> {
   const bytes = new Map<string, Uint8Array>();
   for (const c of imported.module.constants) bytes.set(c.hash, viewBytes(c.data));
   for (const hash of linked.rodata) {
     if (bytes.has(hash)) continue;
     bytes.set(hash, viewBytes((await db.get(q.constantData, hash, { signal })).data));
   }
-  return writeLinkedModule(linked, (hash) => {
+  return (hash) => {
     const b = bytes.get(hash);
     if (!b) throw new IreetsError('INTERNAL', `constant ${hash} of the linked module is missing`);
     return b;
-  });
+  };
 }
 
 function viewBytes(data: unknown): Uint8Array {
@@ -72,19 +97,102 @@ async function readHead(path: string): Promise<Uint8Array | undefined> {
   }
 }
 
-/** Writes the module file atomically (temp file beside it, then rename): readers never see half a module. */
-export async function writeModuleFile(output: string, bytes: Uint8Array, module: string): Promise<WrittenModule> {
+/**
+ * Writes the module file atomically (temp file beside it, then rename): readers never see half a
+ * module. A layout is sealed here: its checksum is computed while its sections are being written.
+ * The sections are on their way before this returns its promise, so what the caller does next
+ * (committing the build) overlaps the write too; the rename waits for `renameAfter`, if given.
+ */
+export async function writeModuleFile(output: string, file: Uint8Array | ModuleFileLayout, module: string, renameAfter?: Promise<unknown>): Promise<WrittenModule> {
   const temp = `${output}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const head = file instanceof Uint8Array ? file : file.head;
   try {
-    await writeFile(temp, bytes);
-    await rename(temp, output);
+    const fd = openSync(temp, 'w');
+    try {
+      if (file instanceof Uint8Array) {
+        await writeAll(fd, [file], 0);
+      } else {
+        // The sections go out (in the thread pool) while their checksum is computed here.
+        const body = writeAll(fd, file.body, file.head.length);
+        try {
+          sealModule(file);
+        } finally {
+          await body;
+        }
+        await writeAll(fd, [file.head], 0);
+      }
+    } finally {
+      await closeFd(fd);
+    }
+    // Renaming over a file makes the file system flush the new one at its next journal commit,
+    // which a synced cache commit would then wait for: the caller may hold the rename until its
+    // commit is through.
+    await renameAfter?.catch(() => undefined);
+    const old = await keepAside(output);
+    try {
+      await rename(temp, output);
+    } finally {
+      if (old) removeLater(old);
+    }
   } catch (e) {
     await rm(temp, { force: true });
     throw new IreetsError('INPUT_INVALID', `cannot write the module: ${(e as Error).message}`, output, { cause: e });
   }
   const stamp = await currentStamp(output);
   if (!stamp) throw new IreetsError('INPUT_INVALID', 'the module file vanished right after it was written', output);
-  return { stamp, module, head: bytes.slice(0, HEAD_BYTES) };
+  return { stamp, module, head: head.slice(0, HEAD_BYTES) };
+}
+
+const writevAt = promisify(writev);
+const closeFd = promisify(close);
+
+/**
+ * A second name for the file at `output`, if there is one. Renaming over a file frees its blocks
+ * there and then (tens of milliseconds for a module of tens of megabytes); while another name
+ * holds them, the rename is a few directory updates and the freeing moves off the build
+ * (removeLater). Undefined when there is no file or the file system has no hard links. (A
+ * process killed between the link and the removal leaves that `.old-` name behind.)
+ */
+async function keepAside(output: string): Promise<string | undefined> {
+  const aside = `${output}.old-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    await link(output, aside);
+    return aside;
+  } catch {
+    return undefined;
+  }
+}
+
+const removals = new Set<Promise<void>>();
+
+/** Unlinks `path` in the background; `removalsDone()` waits for it. */
+function removeLater(path: string): void {
+  const p: Promise<void> = rm(path, { force: true })
+    .catch(() => undefined)
+    .finally(() => removals.delete(p));
+  removals.add(p);
+}
+
+/** Settles when the old module files set aside by writeModuleFile are gone. */
+export async function removalsDone(): Promise<void> {
+  while (removals.size > 0) await Promise.all(removals);
+}
+
+/** Parts handed to one writev: well under every system's IOV_MAX. */
+const PARTS_PER_WRITE = 256;
+
+/** Writes `parts` in order from `position` on, without joining them; resumes short writes. */
+async function writeAll(fd: number, parts: readonly Uint8Array[], position: number): Promise<void> {
+  const pending = [...parts];
+  let i = 0;
+  while (i < pending.length) {
+    const { bytesWritten } = await writevAt(fd, pending.slice(i, i + PARTS_PER_WRITE), position);
+    if (bytesWritten === 0) throw new Error('the file system accepted no bytes');
+    position += bytesWritten;
+    let done = bytesWritten;
+    while (i < pending.length && done >= pending[i]!.length) done -= pending[i++]!.length;
+    if (done > 0) pending[i] = pending[i]!.subarray(done);
+  }
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

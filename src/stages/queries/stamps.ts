@@ -39,26 +39,34 @@ function read<T>(store: Store, query: string, key: string): T | undefined {
 export const readModelStamp = (store: Store, path: string): ModelStamp | undefined => read<ModelStamp>(store, MODEL, path);
 export const readOutputStamp = (store: Store, path: string): OutputStamp | undefined => read<OutputStamp>(store, OUTPUT, path);
 
-/** Records to write in one batch. */
+/** Records to write in one batch; a later record for the same file replaces an earlier one. */
 export class StampBatch {
-  private readonly entries: { query: string; key: string; value: unknown }[] = [];
+  private readonly entries = new Map<string, { query: string; key: string; value: unknown }>();
 
   model(path: string, s: ModelStamp): void {
-    this.entries.push({ query: MODEL, key: path, value: s });
+    this.entries.set(`${MODEL}\0${path}`, { query: MODEL, key: path, value: s });
   }
 
   output(path: string, s: OutputStamp): void {
-    this.entries.push({ query: OUTPUT, key: path, value: s });
+    this.entries.set(`${OUTPUT}\0${path}`, { query: OUTPUT, key: path, value: s });
+  }
+
+  /** Takes over the records of `other` (newer than ours). */
+  merge(other: StampBatch): void {
+    for (const [k, e] of other.entries) this.entries.set(k, e);
   }
 
   get empty(): boolean {
-    return this.entries.length === 0;
+    return this.entries.size === 0;
   }
 
+  /** Writes the records and forgets them (written or not: they are only shortcuts). */
   async write(store: Store): Promise<void> {
     if (this.empty) return;
+    const entries = [...this.entries.values()];
+    this.entries.clear();
     const values = new Map<string, unknown>();
-    const memos = this.entries.map(({ query, key, value }) => {
+    const memos = entries.map(({ query, key, value }) => {
       const keyHash = store.fingerprintValue(key);
       const valueFingerprint = store.fingerprintValue(value);
       values.set(valueFingerprint, value);
