@@ -10,7 +10,7 @@
  *      it each value no other remaining memo reaches.
  * Bytes are record bytes. LMDB reuses the pages freed, but its file does not shrink.
  */
-import { openMemo } from './records.js';
+import { openMemo } from './memo-reader.js';
 import { parseMemoKey, type Tables } from './tables.js';
 
 export interface GcOptions {
@@ -51,7 +51,7 @@ export function collectGarbage(tables: Tables, options: GcOptions = {}): GcRepor
     const refs = new Map<string, number>();
     for (const [key, bytes] of tables.memos.entries()) {
       const { query, keyHash } = parseMemoKey(key);
-      const opened = openMemo(bytes, query, keyHash, key);
+      const opened = openMemo(bytes, query, keyHash);
       if (!opened.ok || opened.value.usedAt < cutoff) {
         doomedMemos.push(key);
         report.bytesFreed += bytes.length;

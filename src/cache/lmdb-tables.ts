@@ -14,7 +14,7 @@ export interface LmdbTables extends Tables {
 }
 
 function lmdbTable(db: Database<Uint8Array, string>): ByteTable {
-  return {
+  const table: ByteTable = {
     get: (k) => db.get(k),
     peek: (k) => {
       // getBinaryFast copies into one shared buffer (no allocation per read) and fakes its
@@ -22,12 +22,22 @@ function lmdbTable(db: Database<Uint8Array, string>): ByteTable {
       const b = db.getBinaryFast(k);
       return b && new Uint8Array(b.buffer, b.byteOffset, b.length);
     },
+    lend: (k) => {
+      // The shared buffer itself, its faked length returned: not even a view per read. A key
+      // given as bytes is the UTF-8 of the string key (what the key encoding writes for it).
+      const b = db.getBinaryFast(k as string);
+      if (!b) return -1;
+      table.lent = b;
+      return b.length;
+    },
+    lent: new Uint8Array(0),
     has: (k) => db.doesExist(k),
     firstByte: (k) => db.getBinaryFast(k)?.[0],
     put: (k, b) => db.putSync(k, b),
     remove: (k) => void db.removeSync(k),
     entries: () => db.getRange().map(({ key, value }) => [key, value] as const),
   };
+  return table;
 }
 
 /** Throws CACHE_IO or CACHE_CORRUPT (a damaged database file) when the directory can't be used. */

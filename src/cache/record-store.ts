@@ -7,10 +7,14 @@
 import { IreetsError } from '../util/errors.js';
 import { recordCounters } from './counters.js';
 import { encodeValue } from './encoding.js';
+import { copyBytes } from './fingerprint-bytes.js';
 import { clearTables, collectGarbage, type GcOptions, type GcReport } from './gc.js';
 import { fingerprintValue } from './hashing.js';
-import { FORMAT_VERSION, openMemo, openValue, retouchMemo, sealMemo, sealValueOf } from './records.js';
-import type { Fingerprint, Store, StoreBatch, StoreLookup, StoredMemo } from './store.js';
+import { loadCommonMemo, loadMemo, memoUsedAt, openMemo } from './memo-reader.js';
+import { PackedDeps } from './packed-deps.js';
+import { FORMAT_VERSION, type Opened } from './record-format.js';
+import { openValue, retouchMemo, sealMemo, sealValueOf } from './records.js';
+import type { DepList, Fingerprint, LoadedMemo, Store, StoreBatch, StoreLookup, StoredMemo } from './store.js';
 import { collectStats, type CacheStats } from './stats.js';
 import { memoKey, memoryTables, type ByteTable, type Tables } from './tables.js';
 
@@ -29,6 +33,9 @@ let runCounter = 0;
 
 export class RecordStore implements Store {
   private active: Tables;
+  private readonly keyBytes = new Map<string, Uint8Array | null>();
+  private lastKeyQuery: string | undefined;
+  private lastKey: Uint8Array | undefined;
   private failure: IreetsError | undefined;
   protected readonly now: () => number;
 
@@ -51,9 +58,12 @@ export class RecordStore implements Store {
     return this.failure;
   }
 
+  /** The format this store writes; a cache last marked by another format (an upgrade) gets ours. */
   private markFormat(): void {
     const t = this.active;
-    if (!t.meta.has('format')) t.transact(() => t.meta.put('format', encodeValue(FORMAT_VERSION)));
+    const marker = encodeValue(FORMAT_VERSION);
+    const current = t.meta.get('format');
+    if (!current || !sameBytes(current, marker)) t.transact(() => t.meta.put('format', marker));
   }
 
   /**
@@ -97,14 +107,81 @@ export class RecordStore implements Store {
   }
 
   private lookupMemo(query: string, keyHash: Fingerprint): StoreLookup<StoredMemo> {
+    const memos = this.active.memos;
     const key = memoKey(query, keyHash);
-    const bytes = this.active.memos.peek(key);
-    if (!bytes) return { found: false };
-    const opened = openMemo(bytes, query, keyHash, key);
+    const n = memos.lend(key);
+    if (n < 0) return { found: false };
+    return this.opened(key, memos.lent, n, openMemo(memos.lent, query, keyHash, n));
+  }
+
+  loadMemo(query: string, keyHash: Fingerprint): StoreLookup<LoadedMemo> {
+    // guarded() inlined: no closures for a call made once per memo verified.
+    if (this.failure) return this.loadFrom(query, keyHash);
+    try {
+      return this.loadFrom(query, keyHash);
+    } catch (e) {
+      this.degrade(e);
+      return { found: false };
+    }
+  }
+
+  loadDepMemo(deps: DepList, i: number): StoreLookup<LoadedMemo> {
+    if (this.failure) return this.loadDepFrom(deps, i);
+    try {
+      return this.loadDepFrom(deps, i);
+    } catch (e) {
+      this.degrade(e);
+      return { found: false };
+    }
+  }
+
+  private loadDepFrom(deps: DepList, i: number): StoreLookup<LoadedMemo> {
+    const query = deps.query(i);
+    const key = deps instanceof PackedDeps ? this.memoKeyBytes(query) : undefined;
+    if (!key) return this.loadFrom(query, deps.keyHash(i));
+    (deps as PackedDeps).putKeyHashDigits(i, key, key.length - 16);
+    const memos = this.active.memos;
+    const n = memos.lend(key);
+    if (n < 0) return { found: false };
+    const high = deps.keyHashHigh(i);
+    const low = deps.keyHashLow(i);
+    const common = loadCommonMemo(memos.lent, n, query, high, low);
+    if (common) return { found: true, value: common };
+    const opened = loadMemo(memos.lent, n, query, undefined, high, low);
+    return opened.ok ? { found: true, value: opened.value } : this.opened(memoKey(query, deps.keyHash(i)), memos.lent, n, opened);
+  }
+
+  /**
+   * A memo key as bytes ("<query>/" and room for 16 hex digits), reused per query; undefined
+   * where the table's string keys would not encode to exactly these bytes (non-ASCII names).
+   */
+  private memoKeyBytes(query: string): Uint8Array | undefined {
+    if (query === this.lastKeyQuery) return this.lastKey;
+    let key = this.keyBytes.get(query);
+    if (key === undefined) {
+      const plain = query.length > 0 && [...query].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) < 0x7f);
+      key = plain ? Uint8Array.from(`${query}/${'0'.repeat(16)}`, (c) => c.charCodeAt(0)) : null;
+      this.keyBytes.set(query, key);
+    }
+    this.lastKeyQuery = query;
+    this.lastKey = key ?? undefined;
+    return this.lastKey;
+  }
+
+  private loadFrom(query: string, keyHash: Fingerprint): StoreLookup<LoadedMemo> {
+    const memos = this.active.memos;
+    const key = memoKey(query, keyHash);
+    const n = memos.lend(key);
+    if (n < 0) return { found: false };
+    return this.opened(key, memos.lent, n, loadMemo(memos.lent, n, query, keyHash));
+  }
+
+  /** A memo record as opened: found, ignored (another format), or damaged (deleted and reported). */
+  private opened<T>(key: string, bytes: Uint8Array, n: number, opened: Opened<T>): StoreLookup<T> {
     if (opened.ok) return { found: true, value: opened.value };
     // Another format is not damage: leave it for its own version (or GC), just don't use it.
     if (opened.reason === 'format') return { found: false };
-    return { found: false, problem: this.discard(this.active.memos, key, Uint8Array.from(bytes), opened.detail) };
+    return { found: false, problem: this.discard(this.active.memos, key, copyBytes(bytes, 0, n), opened.detail) };
   }
 
   readValue(fp: Fingerprint): StoreLookup<unknown> {
@@ -165,8 +242,8 @@ export class RecordStore implements Store {
         if (ref.usedAt !== undefined && now - ref.usedAt < TOUCH_INTERVAL_MS) continue;
         const key = memoKey(ref.query, ref.keyHash);
         const bytes = memos.get(key);
-        const opened = bytes && openMemo(bytes, ref.query, ref.keyHash, key);
-        if (opened && opened.ok && now - opened.value.usedAt >= TOUCH_INTERVAL_MS) memos.put(key, retouchMemo(bytes, now));
+        const usedAt = bytes && memoUsedAt(bytes, ref.query, ref.keyHash);
+        if (usedAt !== undefined && now - usedAt >= TOUCH_INTERVAL_MS) memos.put(key, retouchMemo(bytes!, now));
       }
       recordCounters(t, batch.counters, run, now);
     });

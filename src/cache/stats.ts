@@ -1,6 +1,6 @@
 /** What the cache holds: entry counts and bytes, per query and in total, and hit/miss counters. */
 import { decodeValue } from './encoding.js';
-import { openMemo } from './records.js';
+import { openMemo } from './memo-reader.js';
 import { readCounters, readLastRun } from './counters.js';
 import { parseMemoKey, type Tables } from './tables.js';
 
@@ -67,7 +67,7 @@ export function collectStats(tables: Tables): CacheStats {
     stats.memos++;
     stats.memoBytes += bytes.length;
     const { query, keyHash } = parseMemoKey(key);
-    const opened = openMemo(bytes, query, keyHash, key);
+    const opened = openMemo(bytes, query, keyHash);
     if (!opened.ok) {
       stats.unreadableMemos++;
       continue;

@@ -33,6 +33,39 @@ export interface StoredMemo extends PersistedMemo {
   readonly usedAt: number;
 }
 
+/**
+ * A memo's dependencies in recorded order, read one field at a time: a memo loaded for
+ * verification keeps them packed as stored, and each is looked at once, in order.
+ */
+export interface DepList {
+  readonly length: number;
+  query(i: number): string;
+  keyHash(i: number): Fingerprint;
+  fingerprint(i: number): Fingerprint;
+  isInput(i: number): boolean;
+  /** Whether dependency i was recorded at fingerprint fp (cheaper than comparing fingerprint(i)). */
+  fingerprintIs(i: number, fp: Fingerprint): boolean;
+  /**
+   * Key hash and fingerprint as 32-bit words (int32; high = the first 8 hex digits): engines
+   * may index and compare by these without building strings.
+   */
+  keyHashHigh(i: number): number;
+  keyHashLow(i: number): number;
+  fingerprintHigh(i: number): number;
+  fingerprintLow(i: number): number;
+}
+
+/** A memo as loaded for verification: what StoredMemo says, with the dependencies left packed. */
+export interface LoadedMemo {
+  readonly version: string;
+  readonly valueFingerprint: Fingerprint;
+  /** valueFingerprint as words, as DepList gives them. */
+  readonly valueHigh: number;
+  readonly valueLow: number;
+  readonly deps: DepList;
+  readonly usedAt: number;
+}
+
 /** A read that either finds something sound or says why not (problem: corruption, reported once). */
 export type StoreLookup<T> = { found: true; value: T } | { found: false; problem?: IreetsError };
 
@@ -69,6 +102,13 @@ export interface Store {
   fingerprintValue(value: unknown): Fingerprint;
   /** Synchronous so verification can walk deep memo chains in one loop without awaiting. */
   readMemo(query: string, keyHash: Fingerprint): StoreLookup<StoredMemo>;
+  /**
+   * readMemo for the engine's verification walk, which reads one memo per dependency it meets:
+   * the same checks (format, checksum, filed under its key), dependencies decoded on demand.
+   */
+  loadMemo(query: string, keyHash: Fingerprint): StoreLookup<LoadedMemo>;
+  /** loadMemo of the memo that dependency i of deps names, without building its key hash string. */
+  loadDepMemo(deps: DepList, i: number): StoreLookup<LoadedMemo>;
   /** A value by fingerprint, checksum-verified; a corrupt entry is deleted and reported. */
   readValue(fingerprint: Fingerprint): StoreLookup<unknown>;
   write(batch: StoreBatch): Promise<void>;

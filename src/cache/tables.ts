@@ -9,6 +9,12 @@ export interface ByteTable {
   get(key: string): Uint8Array | undefined;
   /** Like get, but the bytes may live in a scratch buffer that the next read overwrites. */
   peek(key: string): Uint8Array | undefined;
+  /**
+   * The cheapest read, for hot paths: the record's length, or -1 if absent. Its bytes are then
+   * [0, length) of `lent`, a scratch buffer (possibly longer) that the next read overwrites.
+   */
+  lend(key: string | Uint8Array): number;
+  lent: Uint8Array;
   has(key: string): boolean;
   /** The record's first byte (its format) without copying the record; undefined if absent. */
   firstByte(key: string): number | undefined;
@@ -39,15 +45,23 @@ export function parseMemoKey(key: string): { query: string; keyHash: string } {
 export function memoryTables(): Tables {
   const table = (): ByteTable => {
     const m = new Map<string, Uint8Array>();
-    return {
+    const t: ByteTable = {
       get: (k) => m.get(k),
       peek: (k) => m.get(k),
+      lend: (k) => {
+        const b = m.get(typeof k === 'string' ? k : String.fromCharCode(...k));
+        if (!b) return -1;
+        t.lent = b;
+        return b.length;
+      },
+      lent: new Uint8Array(0),
       has: (k) => m.has(k),
       firstByte: (k) => m.get(k)?.[0],
       put: (k, b) => void m.set(k, new Uint8Array(b)), // a copy, as a database would keep
       remove: (k) => void m.delete(k),
       entries: () => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     };
+    return t;
   };
   return { memos: table(), values: table(), meta: table(), transact: (fn) => fn() };
 }

@@ -3,7 +3,9 @@
  * those derived (transitively) from an input whose recheck shows it changed since the build
  * read it. Their recorded fingerprints would not describe what the compute saw.
  */
-import type { MemoRef, PersistedMemo } from '../cache/store.js';
+import type { DepList, MemoRef, PersistedDep, PersistedMemo } from '../cache/store.js';
+import { wordsHex } from './hex-words.js';
+import { COLD_UNTOUCHED } from './slot-index.js';
 import { UNUSABLE_FINGERPRINT, slotId, type DerivedSlot, type InputSlot, type Memo } from './slots.js';
 import type { GraphState } from './state.js';
 
@@ -47,7 +49,7 @@ export async function commit(s: GraphState): Promise<CommitReport> {
       continue;
     }
     // A read that failed or was never awaited can never verify: not worth storing.
-    if (!slot.hasKey || !m.loaded || m.deps.some((d) => d.fingerprint === UNUSABLE_FINGERPRINT)) continue;
+    if (!slot.hasKey || !m.loaded || readsUnusable(m)) continue;
     if (tainted(slot)) {
       memosSkipped++;
       continue;
@@ -56,7 +58,7 @@ export async function commit(s: GraphState): Promise<CommitReport> {
       query: slot.query.name,
       keyHash: slot.keyHash,
       version: slot.query.version,
-      deps: m.deps.map((d) => ({ query: d.query, keyHash: d.keyHash, fingerprint: d.fingerprint, input: d.input })),
+      deps: persistedDeps(m),
       valueFingerprint: m.valueFp,
     });
     values.set(m.valueFp, m.value);
@@ -64,15 +66,41 @@ export async function commit(s: GraphState): Promise<CommitReport> {
     written.push(m);
   }
 
+  const touchedCold = touchedColdEntries(s, touched);
+
   await s.store.write({ memos, values, touched, counters: s.takeCounters(), run: s.runId });
   for (const m of written) m.persisted = true;
   for (const m of touchedMemos) m.untouched = false;
+  for (const e of touchedCold) s.index.flags[e]! &= ~COLD_UNTOUCHED;
   return {
     memosWritten: memos.length,
     memosSkipped,
     memosTouched: touched.length,
     staleInputs: [...stale.values()].map((input) => ({ query: input.query, keyHash: input.keyHash })),
   };
+}
+
+/** Adds the cold memos verified since they were loaded to touched; returns their entries. */
+function touchedColdEntries(s: GraphState, touched: MemoRef[]): number[] {
+  const index = s.index;
+  const entries: number[] = [];
+  for (let e = 0; e < index.size; e++) {
+    if (index.slot[e] || !(index.flags[e]! & COLD_UNTOUCHED)) continue;
+    const query = s.derivedById[index.queryId[e]!]!.name;
+    touched.push({ query, keyHash: wordsHex(index.keyHigh[e]!, index.keyLow[e]!), usedAt: index.usedAt[e]! });
+    entries.push(e);
+  }
+  return entries;
+}
+
+function readsUnusable(m: Memo): boolean {
+  for (let i = 0; i < m.deps.length; i++) if (m.deps.fingerprintIs(i, UNUSABLE_FINGERPRINT)) return true;
+  return false;
+}
+
+function persistedDeps(m: Memo): PersistedDep[] {
+  const d = m.deps;
+  return Array.from({ length: d.length }, (_, i) => ({ query: d.query(i), keyHash: d.keyHash(i), fingerprint: d.fingerprint(i), input: d.isInput(i) }));
 }
 
 /** Whether a slot's memo reads a stale input, directly or through its dependencies (iterative). */
@@ -85,8 +113,8 @@ function taintChecker(s: GraphState, stale: ReadonlyMap<string, InputSlot>): (sl
     known.set(root, false); // provisional: guards against loops in stale memo graphs
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      const deps = top.slot.memo?.deps ?? [];
-      if (top.tainted || top.i === deps.length) {
+      const deps = top.slot.memo?.deps;
+      if (top.tainted || !deps || top.i === deps.length) {
         stack.pop();
         known.set(top.slot, top.tainted);
         const parent = stack[stack.length - 1];
@@ -94,13 +122,17 @@ function taintChecker(s: GraphState, stale: ReadonlyMap<string, InputSlot>): (sl
         if (parent) parent.i++;
         continue;
       }
-      const dep = deps[top.i]!;
-      if (dep.input) {
-        if (stale.has(slotId(dep.query, dep.keyHash))) top.tainted = true;
+      const i = top.i;
+      if (deps.isInput(i)) {
+        if (stale.has(slotId(deps.query(i), deps.keyHash(i)))) top.tainted = true;
         else top.i++;
         continue;
       }
-      const child = s.slots.get(dep.query, dep.keyHash);
+      const child = s.slots.get(deps.query(i), deps.keyHash(i));
+      if (!child && coldReadsStale(s, deps, i, stale)) {
+        top.tainted = true;
+        continue;
+      }
       const cached = child ? known.get(child) : false;
       if (!child || cached !== undefined) {
         if (cached) top.tainted = true;
@@ -112,4 +144,18 @@ function taintChecker(s: GraphState, stale: ReadonlyMap<string, InputSlot>): (sl
     }
     return known.get(root)!;
   };
+}
+
+/**
+ * Whether dependency i of deps is a cold memo (it reads inputs only) reading a stale input.
+ * (A memo computed here read its dependencies through ctx.get, which makes them slots; this
+ * keeps the check whole whatever the dependency is.)
+ */
+function coldReadsStale(s: GraphState, deps: DepList, i: number, stale: ReadonlyMap<string, InputSlot>): boolean {
+  const id = s.derivedId(deps.query(i));
+  const e = id < 0 ? -1 : s.index.find(id, deps.keyHashHigh(i), deps.keyHashLow(i));
+  const cold = e < 0 ? undefined : s.index.deps[e];
+  if (!cold) return false;
+  for (let j = 0; j < cold.length; j++) if (stale.has(slotId(cold.query(j), cold.keyHash(j)))) return true;
+  return false;
 }

@@ -10,20 +10,24 @@ export function findWaitPath(from: DerivedSlot, to: DerivedSlot): DerivedSlot[] 
   const seen = new Set([from]);
   while (stack.length > 0) {
     const s = stack.pop()!;
-    if (!s.waitsOn) continue;
-    for (const next of s.waitsOn.keys()) {
-      if (seen.has(next)) continue;
+    const visit = (next: DerivedSlot): boolean => {
+      if (seen.has(next)) return false;
       seen.add(next);
       parent.set(next, s);
-      if (next === to) {
-        const path = [to];
-        for (let p = parent.get(to); p; p = parent.get(p)) path.push(p);
-        return path.reverse();
-      }
       stack.push(next);
-    }
+      return next === to;
+    };
+    if (s.waitsOnFrame && visit(s.waitsOnFrame)) return pathTo(to, parent);
+    if (!s.waitsOn) continue;
+    for (const next of s.waitsOn.keys()) if (visit(next)) return pathTo(to, parent);
   }
   return undefined;
+}
+
+function pathTo(to: DerivedSlot, parent: ReadonlyMap<DerivedSlot, DerivedSlot>): DerivedSlot[] {
+  const path = [to];
+  for (let p = parent.get(to); p; p = parent.get(p)) path.push(p);
+  return path.reverse();
 }
 
 /** `cycle` starts and ends with the same slot. */

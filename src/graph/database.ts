@@ -117,7 +117,7 @@ export class Database {
 
   inspect<K, V>(query: Query<K, V>, key: K): MemoInfo | undefined {
     if (query.kind === 'input') return undefined;
-    const slot = this.s.slots.get(query.name, this.s.keyHash(key));
+    const slot = this.s.findSlot(query.name, this.s.keyHash(key));
     const m = slot?.memo;
     if (!m || m.verifiedAt === NO_REVISION) return undefined;
     return {
@@ -125,7 +125,12 @@ export class Database {
       changedAt: m.changedAt,
       verifiedAt: m.verifiedAt,
       durability: m.durability,
-      deps: m.deps.map((d) => ({ query: d.query, keyHash: d.keyHash, fingerprint: d.fingerprint, input: d.input })),
+      deps: Array.from({ length: m.deps.length }, (_, i) => ({
+        query: m.deps.query(i),
+        keyHash: m.deps.keyHash(i),
+        fingerprint: m.deps.fingerprint(i),
+        input: m.deps.isInput(i),
+      })),
       persisted: m.persisted,
       loaded: m.loaded,
     };

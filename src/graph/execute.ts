@@ -1,5 +1,6 @@
 /** Running one compute: a context that records what it reads, then a fresh memo of the result. */
 import { IreetsError } from '../util/errors.js';
+import { ArrayDeps } from './array-deps.js';
 import type { Canceller } from './cancellation.js';
 import { Durability, minDurability } from './durability.js';
 import type { InputQuery, Query, QueryContext } from './query.js';
@@ -105,7 +106,7 @@ export async function execute(s: GraphState, task: Task, slot: DerivedSlot, read
     loaded: true,
     valueLost: false,
     valueFp,
-    deps: ctx.deps,
+    deps: new ArrayDeps(ctx.deps),
     // Early cutoff: the same value keeps its old changedAt, so dependants stay green.
     changedAt: old && old.valueFp === valueFp ? old.changedAt : task.revision,
     verifiedAt: task.revision,

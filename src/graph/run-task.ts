@@ -6,11 +6,12 @@
  * other tasks await; a green walk over in-memory or persisted memos runs synchronously.
  */
 import { isCancellation } from './cancellation.js';
+import { coldIsCurrent, inputsMatch, loadDependency, promote } from './cold.js';
 import { findWaitPath } from './cycle.js';
 import { Durability, minDurability } from './durability.js';
 import { execute, type ReadFn } from './execute.js';
 import type { QueryOutcome } from './events.js';
-import { KEY_UNAVAILABLE, NO_REVISION, addWait, removeWait, type Dep, type DerivedSlot, type Memo } from './slots.js';
+import { KEY_UNAVAILABLE, NO_REVISION, type DerivedSlot, type Memo } from './slots.js';
 import type { GraphState } from './state.js';
 import type { Task } from './task.js';
 import { waitFor } from './wait.js';
@@ -30,14 +31,83 @@ function newFrame(s: GraphState, slot: DerivedSlot): Frame {
   return { slot, candidate: s.candidateMemo(slot), next: 0, durability: Durability.HIGH, start: s.events.observed ? performance.now() : 0 };
 }
 
-/** A dependency came back as depMemo: green if its fingerprint is the recorded one. */
-function compare(f: Frame, dep: Dep, depMemo: Memo): void {
-  if (depMemo.valueFp === dep.fingerprint) {
+/**
+ * Walks f's dependencies from f.next, in one tight loop, while each is an input or a cold
+ * memo (see slot-index.ts; loaded now if never met) at its recorded fingerprint: the bulk of
+ * a fresh process's verification, kept out of the frame loop. Returns the slot of the
+ * dependency it stopped at, for the frame loop to verify or run; undefined when it went
+ * through them all, or met a red one (f.candidate is then undefined).
+ */
+function advance(s: GraphState, f: Frame, revision: number): DerivedSlot | undefined {
+  const deps = f.candidate!.deps;
+  const n = deps.length;
+  const index = s.index;
+  while (f.next < n) {
+    const i = f.next;
+    if (deps.isInput(i)) {
+      const input = s.inputs.getByWords(deps.query(i), deps.keyHashHigh(i), deps.keyHashLow(i));
+      if (!input || input.fingerprintLow !== deps.fingerprintLow(i) || input.fingerprintHigh !== deps.fingerprintHigh(i)) {
+        f.candidate = undefined;
+        return undefined;
+      }
+      f.next++;
+      f.durability = minDurability(f.durability, input.slot.durability);
+      continue;
+    }
+    // Found by the key hash's words, not its string.
+    const id = s.derivedId(deps.query(i));
+    if (id < 0) {
+      f.candidate = undefined; // its query is not registered here: only a re-run can tell
+      return undefined;
+    }
+    const high = deps.keyHashHigh(i);
+    const low = deps.keyHashLow(i);
+    let e = index.find(id, high, low);
+    if (e < 0) {
+      const loaded = loadDependency(s, deps, i, id, high, low, revision);
+      if (typeof loaded !== 'number') return loaded;
+      e = loaded;
+    } else {
+      const slot = index.slot[e];
+      if (slot) return slot;
+      if (!coldIsCurrent(s, e, revision)) return promote(s, e);
+    }
+    if (deps.fingerprintLow(i) !== index.valueLow[e] || deps.fingerprintHigh(i) !== index.valueHigh[e]) {
+      f.candidate = undefined;
+      return undefined;
+    }
+    f.next++;
+    f.durability = minDurability(f.durability, index.durability[e] as Durability);
+  }
+  return undefined;
+}
+
+/** The dependency f is at came back as depMemo: green if its fingerprint is the recorded one. */
+function compare(f: Frame, depMemo: Memo): void {
+  if (f.candidate!.deps.fingerprintIs(f.next, depMemo.valueFp)) {
     f.next++;
     f.durability = minDurability(f.durability, depMemo.durability);
   } else {
     f.candidate = undefined;
   }
+}
+
+/**
+ * Verifies on the spot a dependency whose memo reads inputs only (most memos of a large graph
+ * are such leaves): no frame and nothing put in flight, as the walk does not yield before it
+ * is settled, so no other task could see it in between. undefined: walk it with a frame
+ * (it reads derived queries, is red, or has no memo to verify).
+ */
+function verifyInputsOnly(s: GraphState, slot: DerivedSlot, revision: number): Memo | undefined {
+  const memo = s.candidateMemo(slot);
+  if (!memo) return undefined;
+  // An older memo that the durability shortcut may reuse takes the frame path, which says so.
+  if (memo.verifiedAt !== NO_REVISION && s.lastChanged[memo.durability]! <= memo.verifiedAt) return undefined;
+  const durability = inputsMatch(s, memo.deps);
+  if (durability === -1) return undefined;
+  memo.verifiedAt = revision;
+  memo.durability = durability;
+  return memo;
 }
 
 export async function runTask(s: GraphState, task: Task, root: DerivedSlot, read: ReadFn): Promise<void> {
@@ -54,8 +124,8 @@ export async function runTask(s: GraphState, task: Task, root: DerivedSlot, read
     s.emit(f.slot, outcome, f.start === 0 ? 0 : performance.now() - f.start);
     const parent = stack[stack.length - 1];
     if (parent) {
-      removeWait(parent.slot, f.slot);
-      compare(parent, parent.candidate!.deps[parent.next]!, memo);
+      parent.slot.waitsOnFrame = undefined;
+      compare(parent, memo);
     }
   };
 
@@ -75,7 +145,7 @@ export async function runTask(s: GraphState, task: Task, root: DerivedSlot, read
           task.settle(f.slot, { error: KEY_UNAVAILABLE });
           const parent = stack[stack.length - 1];
           if (parent) {
-            removeWait(parent.slot, f.slot);
+            parent.slot.waitsOnFrame = undefined;
             parent.candidate = undefined;
           }
           continue;
@@ -92,7 +162,7 @@ export async function runTask(s: GraphState, task: Task, root: DerivedSlot, read
           task.settle(f.slot, { error });
           const parent = stack[stack.length - 1];
           if (parent) {
-            removeWait(parent.slot, f.slot);
+            parent.slot.waitsOnFrame = undefined;
             parent.candidate = undefined;
           }
           continue;
@@ -116,26 +186,12 @@ export async function runTask(s: GraphState, task: Task, root: DerivedSlot, read
         continue;
       }
 
-      const dep = memo.deps[f.next]!;
-      if (dep.input) {
-        const input = s.inputs.get(dep.query, dep.keyHash);
-        if (input && input.fingerprint === dep.fingerprint) {
-          f.next++;
-          f.durability = minDurability(f.durability, input.durability);
-        } else {
-          f.candidate = undefined;
-        }
-        continue;
-      }
-
-      const depSlot = s.slotForDep(dep);
-      if (!depSlot) {
-        f.candidate = undefined; // its query is not registered here: only a re-run can tell
-        continue;
-      }
+      // Inputs and cold memos in one tight loop; then the dependency it stopped at, if any.
+      const depSlot = advance(s, f, task.revision);
+      if (!depSlot) continue;
       const depMemo = depSlot.memo;
       if (depMemo && depMemo.verifiedAt === task.revision) {
-        compare(f, dep, depMemo);
+        compare(f, depMemo);
         continue;
       }
       if (depSlot.failure?.revision === task.revision) {
@@ -152,11 +208,19 @@ export async function runTask(s: GraphState, task: Task, root: DerivedSlot, read
         try {
           const m = await waitFor(depSlot.inflight, depSlot, f.slot, task);
           if (task.aborted) return;
-          compare(f, dep, m);
+          compare(f, m);
         } catch {
           if (task.aborted) return;
           f.candidate = undefined;
         }
+        continue;
+      }
+      const start = s.events.observed ? performance.now() : 0;
+      const green = verifyInputsOnly(s, depSlot, task.revision);
+      if (green) {
+        depSlot.failure = undefined;
+        s.emit(depSlot, 'verified', start === 0 ? 0 : performance.now() - start);
+        compare(f, green);
         continue;
       }
       const child = newFrame(s, depSlot);
@@ -165,13 +229,13 @@ export async function runTask(s: GraphState, task: Task, root: DerivedSlot, read
         continue;
       }
       task.claim(depSlot);
-      addWait(f.slot, depSlot);
+      f.slot.waitsOnFrame = depSlot;
       stack.push(child);
     }
   } catch (error) {
     // An engine fault (e.g. the store failing): fail every frame rather than leave waiters hanging.
     if (stack.length === 0) task.settle(root, { error });
-    for (const f of stack) task.settle(f.slot, { error });
+    for (let i = stack.length - 1; i >= 0; i--) task.settle(stack[i]!.slot, { error });
   } finally {
     task.finish();
     s.liveTasks.delete(task);

@@ -1,4 +1,5 @@
 /** The engine's in-memory state for one (query, key): its memo, and whether it is being worked on. */
+import type { DepList } from '../cache/store.js';
 import type { Durability } from './durability.js';
 import { formatKey } from './key-display.js';
 import type { AnyDerivedQuery } from './query.js';
@@ -24,7 +25,8 @@ export interface Memo {
   /** The store could not produce the value: the memo must be recomputed before use. */
   valueLost: boolean;
   readonly valueFp: string;
-  readonly deps: readonly Dep[];
+  /** Recorded reads, in order: ArrayDeps when computed here, packed as stored when loaded. */
+  readonly deps: DepList;
   /** Revision at which the value last changed; early cutoff keeps it when a re-run gives the same value. */
   changedAt: number;
   /** Revision at which the memo was last known valid. */
@@ -51,6 +53,12 @@ export class DerivedSlot {
    * Made on first use: most slots are verified without ever waiting on another task.
    */
   waitsOn: Map<DerivedSlot, number> | undefined = undefined;
+  /**
+   * The one slot this one's own task is verifying or running for it (the next frame up the
+   * task's stack): a wait-for edge too, kept in a field because a verification walk makes and
+   * drops one per dependency.
+   */
+  waitsOnFrame: DerivedSlot | undefined = undefined;
 
   constructor(
     readonly query: AnyDerivedQuery,

@@ -1,23 +1,31 @@
 /** Everything the engine knows in one process: revisions, inputs, slots, registry, the store. */
 import { Subject } from 'rxjs';
-import type { QueryCounters, Store } from '../cache/store.js';
+import type { DepList, QueryCounters, Store } from '../cache/store.js';
 import { IreetsError } from '../util/errors.js';
 import { cancelledError } from './cancellation.js';
-import { Durability } from './durability.js';
+import { loadedMemo, promote } from './cold.js';
 import type { QueryEvent, QueryOutcome } from './events.js';
+import { hexWord } from './hex-words.js';
+import { InputTable } from './input-table.js';
 import { formatKey } from './key-display.js';
 import type { AnyDerivedQuery, AnyQuery, InputQuery } from './query.js';
+import { SlotIndex } from './slot-index.js';
 import { SlotTable } from './slot-table.js';
-import { DerivedSlot, NO_REVISION, type Dep, type InputSlot, type Memo } from './slots.js';
+import { DerivedSlot, type InputSlot, type Memo } from './slots.js';
 import type { Task } from './task.js';
 
 export class GraphState {
   revision = 1;
   /** lastChanged[d]: latest revision in which an input of durability >= d changed. */
   readonly lastChanged: number[] = [0, 0, 0];
-  readonly inputs = new SlotTable<InputSlot>();
+  readonly inputs = new InputTable();
+  /** Slots by (query, key hash); also in `index`, which holds the cold memos besides. */
   readonly slots = new SlotTable<DerivedSlot>();
+  readonly index = new SlotIndex();
   readonly registry = new Map<string, AnyQuery>();
+  /** Derived queries by id (ids index `index`), and ids by name. */
+  readonly derivedById: AnyDerivedQuery[] = [];
+  private readonly derivedIds = new Map<string, number>();
   readonly liveTasks = new Set<Task>();
   readonly events = new Subject<QueryEvent>();
   readonly problems = new Subject<IreetsError>();
@@ -50,17 +58,37 @@ export class GraphState {
 
   register(query: AnyQuery): void {
     const known = this.registry.get(query.name);
-    if (known === undefined) this.registry.set(query.name, query);
-    else if (known !== query) {
+    if (known === undefined) {
+      this.registry.set(query.name, query);
+      if (query.kind === 'derived') {
+        this.derivedIds.set(query.name, this.derivedById.length);
+        this.derivedById.push(query);
+      }
+    } else if (known !== query) {
       throw new IreetsError('QUERY_CONFLICT', 'two different queries share this name', `query ${query.name}`);
     }
   }
 
+  /** The id of a registered derived query, or -1. */
+  derivedId(name: string): number {
+    // Dependencies come in runs of one query: remember the last answer.
+    if (name === this.lastIdName) return this.lastId;
+    const id = this.derivedIds.get(name) ?? -1;
+    if (id >= 0) {
+      this.lastIdName = name;
+      this.lastId = id;
+    }
+    return id;
+  }
+
+  private lastIdName: string | undefined;
+  private lastId = -1;
+
   derivedSlot(query: AnyDerivedQuery, key: unknown): DerivedSlot {
     this.register(query);
     const keyHash = this.keyHash(key);
-    let slot = this.slots.get(query.name, keyHash);
-    if (!slot) this.slots.set(query.name, keyHash, (slot = new DerivedSlot(query, keyHash, key, true)));
+    let slot = this.findSlot(query.name, keyHash);
+    if (!slot) slot = this.addSlot(query, keyHash, key, true);
     else if (!slot.hasKey) {
       slot.key = key;
       slot.hasKey = true;
@@ -68,15 +96,28 @@ export class GraphState {
     return slot;
   }
 
-  /** The slot a recorded dependency names, or undefined if its query is not known here. */
-  slotForDep(dep: Dep): DerivedSlot | undefined {
-    const slot = this.slots.get(dep.query, dep.keyHash);
-    if (slot) return slot;
-    const query = this.registry.get(dep.query);
-    if (query?.kind !== 'derived') return undefined;
-    const created = new DerivedSlot(query, dep.keyHash, undefined, false);
-    this.slots.set(dep.query, dep.keyHash, created);
-    return created;
+  /** The slot of (query, keyHash) if the engine knows it; a cold memo is made a slot. */
+  findSlot(queryName: string, keyHash: string): DerivedSlot | undefined {
+    const slot = this.slots.get(queryName, keyHash);
+    if (slot || this.index.size === this.slotCount) return slot;
+    const id = this.derivedId(queryName);
+    const e = id < 0 ? -1 : this.index.find(id, hexWord(keyHash, 0), hexWord(keyHash, 8));
+    return e < 0 ? undefined : (this.index.slot[e] ?? promote(this, e));
+  }
+
+  /** Slots made so far: index entries beyond these are cold memos (or were, before promotion). */
+  slotCount = 0;
+
+  /** A new slot for a (query, key) that has none (entry: its index entry if known). */
+  addSlot(query: AnyDerivedQuery, keyHash: string, key: unknown, hasKey: boolean, entry = -1): DerivedSlot {
+    const slot = new DerivedSlot(query, keyHash, key, hasKey);
+    this.slots.set(query.name, keyHash, slot);
+    const index = this.index;
+    const e = entry >= 0 ? entry : index.add(this.derivedId(query.name), hexWord(keyHash, 0), hexWord(keyHash, 8));
+    index.slot[e] = slot;
+    index.deps[e] = undefined;
+    this.slotCount++;
+    return slot;
   }
 
   inputSlot(query: InputQuery<unknown, unknown>, key: unknown): InputSlot {
@@ -94,29 +135,13 @@ export class GraphState {
     if (slot.memo) return slot.memo.valueLost ? undefined : slot.memo;
     if (slot.storeChecked) return undefined;
     slot.storeChecked = true;
-    const found = this.store.readMemo(slot.query.name, slot.keyHash);
+    const found = this.store.loadMemo(slot.query.name, slot.keyHash);
     if (!found.found) {
       if (found.problem) this.problems.next(found.problem);
       return undefined;
     }
-    const persisted = found.value;
-    if (persisted.version !== slot.query.version) return undefined;
-    slot.memo = {
-      value: undefined,
-      loaded: false,
-      valueLost: false,
-      valueFp: persisted.valueFingerprint,
-      // The store hands out fresh objects, never read again: no copy. (Only a running
-      // compute's own deps get their fingerprint filled in later.)
-      deps: persisted.deps as readonly Dep[],
-      changedAt: 0,
-      verifiedAt: NO_REVISION,
-      durability: Durability.LOW,
-      persisted: true,
-      untouched: true,
-      usedAt: persisted.usedAt,
-    };
-    return slot.memo;
+    if (found.value.version !== slot.query.version) return undefined;
+    return (slot.memo = loadedMemo(found.value));
   }
 
   /**
@@ -135,6 +160,22 @@ export class GraphState {
     return true;
   }
 
+  /** Counts a memo verified or reused without running (cold memos have no events to emit). */
+  countHit(id: number): void {
+    if (id >= this.coldHits.length) {
+      const grown = new Int32Array(Math.max(16, id * 2));
+      grown.set(this.coldHits);
+      this.coldHits = grown;
+    }
+    this.coldHits[id]!++;
+  }
+
+  /** inputsMatch's answers in one revision, by dependency list (see cold.ts). */
+  readonly inputsChecked = { revision: 0, lists: new Map<DepList, number>() };
+
+  /** Hits per derived query id not yet in `counters` (a plain increment per cold memo). */
+  private coldHits = new Int32Array(16);
+
   emit(slot: DerivedSlot, outcome: QueryOutcome, ms: number): void {
     const c = (this.counters[slot.query.name] ??= { hits: 0, misses: 0 });
     if (outcome === 'executed') c.misses++;
@@ -145,6 +186,12 @@ export class GraphState {
   }
 
   takeCounters(): Record<string, QueryCounters> {
+    for (let id = 0; id < this.coldHits.length; id++) {
+      const hits = this.coldHits[id]!;
+      if (hits === 0) continue;
+      (this.counters[this.derivedById[id]!.name] ??= { hits: 0, misses: 0 }).hits += hits;
+      this.coldHits[id] = 0;
+    }
     const c = this.counters;
     this.counters = {};
     return c;

@@ -17,8 +17,11 @@ export class Task implements Canceller {
   private callbacks: Set<() => void> | undefined;
   private refs = 0;
   private finished = false;
-  /** Slots whose in-flight record belongs to this task. */
-  private owned: Set<DerivedSlot> | undefined;
+  /**
+   * Slots whose in-flight record belongs to this task: its root, then its stack of frames, so
+   * claims and settles come and go in LIFO order (an array, not a Set).
+   */
+  private owned: DerivedSlot[] = [];
 
   constructor(
     readonly revision: number,
@@ -64,15 +67,16 @@ export class Task implements Canceller {
     if (this.aborted || this.finished) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
-    for (const slot of this.owned ?? []) {
+    for (const slot of this.owned) {
       const inflight = slot.inflight;
       if (inflight?.task === this) {
         slot.inflight = undefined;
         inflight.reject(reason);
       }
       slot.waitsOn = undefined;
+      slot.waitsOnFrame = undefined;
     }
-    this.owned = undefined;
+    this.owned = [];
     for (const cb of [...(this.callbacks ?? [])]) cb();
     this.callbacks = undefined;
   }
@@ -81,7 +85,7 @@ export class Task implements Canceller {
   claim(slot: DerivedSlot): InFlight {
     const inflight = new InFlight(this);
     slot.inflight = inflight;
-    (this.owned ??= new Set()).add(slot);
+    this.owned.push(slot);
     return inflight;
   }
 
@@ -90,7 +94,10 @@ export class Task implements Canceller {
     if (inflight?.task !== this) return;
     slot.inflight = undefined;
     slot.waitsOn = undefined;
-    this.owned?.delete(slot);
+    slot.waitsOnFrame = undefined;
+    const owned = this.owned;
+    if (owned[owned.length - 1] === slot) owned.pop();
+    else owned.splice(owned.lastIndexOf(slot), 1);
     if ('memo' in outcome) inflight.resolve(outcome.memo);
     else inflight.reject(outcome.error);
   }

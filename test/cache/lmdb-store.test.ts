@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveCacheDir } from '../../src/cache/cache-dir.js';
 import { LmdbStore } from '../../src/cache/lmdb-store.js';
 import { TOUCH_INTERVAL_MS } from '../../src/cache/record-store.js';
-import { FORMAT_VERSION, openMemo } from '../../src/cache/records.js';
+import { openMemo } from '../../src/cache/memo-reader.js';
+import { FORMAT_VERSION } from '../../src/cache/records.js';
 import type { PersistedMemo, StoreBatch } from '../../src/cache/store.js';
 import { memoKey } from '../../src/cache/tables.js';
 import { makeTempDir } from '../graph/helpers.js';
@@ -145,8 +146,8 @@ describe('LmdbStore', () => {
 
   it('GC drops values no memo reaches, keeping memo values, keys and the keys of derived deps', async () => {
     const { store } = await open();
-    const dep = { query: 'parse', keyHash: store.fingerprintValue('kept-dep-key'), fingerprint: 'x'.repeat(16), input: false };
-    const inputDep = { query: 'file', keyHash: store.fingerprintValue('input-key'), fingerprint: 'y'.repeat(16), input: true };
+    const dep = { query: 'parse', keyHash: store.fingerprintValue('kept-dep-key'), fingerprint: store.fingerprintValue('x'), input: false };
+    const inputDep = { query: 'file', keyHash: store.fingerprintValue('input-key'), fingerprint: store.fingerprintValue('y'), input: true };
     const b = batch(store, [entry(store, 'q', 'new', 'NEW', [dep, inputDep])]);
     const values = new Map(b.values);
     for (const v of ['kept-dep-key', 'input-key', 'orphan']) values.set(store.fingerprintValue(v), v);
