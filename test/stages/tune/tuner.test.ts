@@ -81,6 +81,17 @@ describe('ireets tune', () => {
     expect(tuningForRegion(spec, conv.regionKey, 'cpu')).toEqual(kept.kept ? kept.best!.tuning : {});
   }, 240_000);
 
+  it('provenance (`about`) changes nothing: no executable, no relink', async () => {
+    const regions = await compiler.regions(model, { target: 'cpu' });
+    const conv = regions.find((r) => r.label.startsWith('conv'))!;
+    const candidate = enumerateCandidates(regionTuningSpace(conv.body, 'cpu'))[0]!;
+    const spec = { targets: { cpu: { regions: { [conv.regionKey]: candidate } } } };
+    await compiler.compile(model, { target: 'cpu', tuning: { ...spec, about: { run: 1 } } });
+    const again = await compiler.compile(model, { target: 'cpu', tuning: { ...spec, about: { run: 2, note: 'retuned elsewhere' } } });
+    expect(again.explain.executablesCompiled).toBe(0);
+    expect(again.explain.stages.find((s) => s.stage === 'module')!.executed).toBe(0);
+  }, 120_000);
+
   it('applies a region override: only that executable changes, and the model still computes the same', async () => {
     const regions = await compiler.regions(model, { target: 'cpu' });
     const conv = regions.find((r) => r.label.startsWith('conv'))!;
