@@ -48,7 +48,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       .positional('model', { type: 'string', demandOption: true, describe: 'path of the .onnx file' })
       .option('target', { type: 'string', default: 'cpu', describe: `target(s) to compile for, comma-separated: ${TARGETS.join(', ')}` })
       .option('output', { alias: 'o', type: 'string', describe: 'module file to write (default: MODEL.vmfb)' })
-      .option('tuning', { type: 'string', describe: 'tuning spec (JSON: {"default": {...}, "regions": {"<region key>": {"vectorize": false}}})' })
+      .option('tuning', { type: 'string', describe: 'tuning spec (JSON: {"default": {...}, "regions": {...}, "targets": {"cpu": {"regions": {"<region key>": {"tileRows": 3}}}}}), e.g. from ireets tune' })
       .option('explain', { type: 'boolean', default: false, describe: 'show what each stage executed, verified or reused, and why dispatches recompiled' })
       .option('json', { type: 'boolean', default: false, describe: 'print the build report as JSON' }) as never,
   handler: async (args) => {

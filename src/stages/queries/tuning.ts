@@ -28,19 +28,21 @@ function invalid(message: string, culprit: string): never {
   throw new IreetsError('INPUT_INVALID', message, culprit);
 }
 
+/** `where` is the path of `t` in the spec ('' for the spec itself). */
 function checkTargetTuning(t: unknown, where: string, culprit: string, allowed: readonly string[]): void {
-  if (typeof t !== 'object' || t === null || Array.isArray(t)) invalid(`${where} must be an object`, culprit);
+  const at = (field: string): string => (where ? `${where}.${field}` : field);
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) invalid(`${where || 'the spec'} must be an object`, culprit);
   for (const k of Object.keys(t)) {
-    if (!allowed.includes(k)) invalid(`unknown tuning field ${k} in ${where} (known: ${allowed.join(', ')})`, culprit);
+    if (!allowed.includes(k)) invalid(`unknown tuning field ${k}${where ? ` in ${where}` : ''} (known: ${allowed.join(', ')})`, culprit);
   }
   const rec = t as Record<string, unknown>;
-  if (rec['default'] !== undefined) checkRegionTuning(rec['default'], `${where}.default`, culprit);
+  if (rec['default'] !== undefined) checkRegionTuning(rec['default'], at('default'), culprit);
   const regions = rec['regions'];
   if (regions !== undefined) {
-    if (typeof regions !== 'object' || regions === null || Array.isArray(regions)) invalid(`${where}.regions must be an object`, culprit);
+    if (typeof regions !== 'object' || regions === null || Array.isArray(regions)) invalid(`${at('regions')} must be an object`, culprit);
     for (const [key, r] of Object.entries(regions)) {
-      if (!/^[0-9a-f]{16}$/.test(key)) invalid(`region key ${key} in ${where}.regions is not 16 hex digits (see ireets compile --explain)`, culprit);
-      checkRegionTuning(r, `${where}.regions.${key}`, culprit);
+      if (!/^[0-9a-f]{16}$/.test(key)) invalid(`region key ${key} in ${at('regions')} is not 16 hex digits (see ireets compile --explain)`, culprit);
+      checkRegionTuning(r, `${at('regions')}.${key}`, culprit);
     }
   }
 }
@@ -49,13 +51,13 @@ function checkRegionTuning(t: unknown, where: string, culprit: string): void {
   if (typeof t !== 'object' || t === null || Array.isArray(t)) invalid(`${where} must be an object`, culprit);
   for (const [k, v] of Object.entries(t)) {
     const error = knobValueError(k, v);
-    if (error) invalid(`${error} (in ${where})`, culprit);
+    if (error) invalid(`${error.replace(/^(unknown tuning setting \S+|tuning setting \S+)/, `$1 in ${where}`)}`, culprit);
   }
 }
 
 /** Throws INPUT_INVALID for settings nobody reads (a typo would otherwise tune nothing, silently). */
 export function checkTuningSpec(spec: TuningSpec, culprit = 'tuning spec'): void {
-  checkTargetTuning(spec, 'the spec', culprit, ['default', 'regions', 'targets', 'about']);
+  checkTargetTuning(spec, '', culprit, ['default', 'regions', 'targets', 'about']);
   const targets = (spec as Record<string, unknown>)['targets'];
   if (targets === undefined) return;
   if (typeof targets !== 'object' || targets === null || Array.isArray(targets)) invalid('targets must be an object', culprit);
