@@ -83,10 +83,12 @@ describe('tiled GPU matmul: selection and emission', () => {
 
   it('is chosen for matmul regions with an elementwise epilogue', () => {
     const [r] = regions(built);
-    const k = lowerRegionGpu(r!, 'mm');
+    const k = lowerRegionGpu(r!, 'mm', { matmulRegisterTile: 4 });
     expect(k.workgroupSize).toEqual([16, 16, 1]);
     expect(k.shared?.map((a) => a.size)).toEqual([1024, 1024]);
     expect(k.workgroupCount.map((e) => (e.k === 'const' ? e.v : null))).toEqual([1, 1, 1]);
+    // Untuned, a matmul this small gets register tile 1: more workgroups for the GPU's cores.
+    expect(lowerRegionGpu(r!, 'mm').shared?.map((a) => a.size)).toEqual([256, 256]);
     const small = lowerRegionGpu(r!, 'mm', { matmulRegisterTile: 1 });
     expect(small.shared?.map((a) => a.size)).toEqual([256, 256]);
     expect(small.workgroupCount.map((e) => (e.k === 'const' ? e.v : null))).toEqual([2, 3, 1]);

@@ -6,7 +6,7 @@ import { BATCH_COUNT } from '../lower-region.js';
 import { RegionLowering } from '../lowering/region-context.js';
 import { resolveGpuTuning, type GpuTuning } from './gpu-tuning.js';
 import type { KernelTuning } from '../kernel-tuning.js';
-import { lowerMatmulGpu, tiledMatmulNode } from './matmul-gpu.js';
+import { defaultRegisterTile, lowerMatmulGpu, tiledMatmulNode } from './matmul-gpu.js';
 import { lowerTreeReduceGpu, treeReduceNode } from './reduce-gpu.js';
 import { splitWorkgroups } from './workgroup-grid.js';
 import '../lowering/index.js';
@@ -25,6 +25,12 @@ export function gpuOverrides(tuning: KernelTuning & Partial<GpuTuning>): Partial
   return out as Partial<GpuTuning>;
 }
 
+/** The GPU tuning of one region: `overrides` over the defaults, and a register tile sized to the matmul when none is given. */
+export function regionGpuTuning(region: DispatchRegion, overrides: Partial<GpuTuning> = {}): GpuTuning {
+  const config = resolveGpuTuning('webgpu', overrides);
+  return overrides.matmulRegisterTile === undefined ? { ...config, matmulRegisterTile: defaultRegisterTile(region, config) } : config;
+}
+
 /**
  * Lowers a dispatch region to a GPU kernel. Matmul regions take the tiled strategy
  * (matmul-gpu.ts) and innermost-axis reductions the workgroup tree (reduce-gpu.ts) where they
@@ -39,7 +45,7 @@ export function gpuOverrides(tuning: KernelTuning & Partial<GpuTuning>): Partial
  * strategies off, GpuTuning's own fields, which win over the knobs they overlap.
  */
 export function lowerRegionGpu(region: DispatchRegion, name: string, tuning: KernelTuning & Partial<GpuTuning> = {}): Kernel {
-  const config = resolveGpuTuning('webgpu', gpuOverrides(tuning));
+  const config = regionGpuTuning(region, gpuOverrides(tuning));
   const matmul = tiledMatmulNode(region, config);
   if (matmul) return lowerMatmulGpu(region, matmul, name, config);
   const reduce = treeReduceNode(region, config);

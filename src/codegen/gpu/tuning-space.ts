@@ -6,6 +6,7 @@ import type { DispatchRegion } from '../../ir/partition.js';
 import { staticSize } from '../../ir/types.js';
 import type { KnobName, TuningKnob, TuningSpace } from '../kernel-tuning.js';
 import { resolveGpuTuning, type GpuTuning } from './gpu-tuning.js';
+import { regionGpuTuning } from './lower-region-gpu.js';
 import { tiledMatmulNode } from './matmul-gpu.js';
 import { treeReduceNode } from './reduce-gpu.js';
 
@@ -24,7 +25,7 @@ function knob(name: KnobName, def: number, candidates: readonly number[], keep: 
 
 /** The region's GPU tuning space; knobs with no value besides the default are left out. */
 export function gpuTuningSpace(region: DispatchRegion, limits: GpuLimits = {}): TuningSpace {
-  const config = resolveGpuTuning('webgpu', limits);
+  const config = regionGpuTuning(region, limits);
   const maxInvocations = config.maxInvocationsPerWorkgroup;
 
   const mm = tiledMatmulNode(region, config);

@@ -1,7 +1,7 @@
 // The GPU tuning space of a region (the strategy lowerRegionGpu picks, its knobs within the
 // adapter's limits and the region's size), and how lowerRegionGpu maps the knobs onto GpuTuning.
 import { describe, expect, it } from 'vitest';
-import { gpuOverrides, lowerRegionGpu } from '../../../src/codegen/gpu/lower-region-gpu.js';
+import { gpuOverrides, lowerRegionGpu, regionGpuTuning } from '../../../src/codegen/gpu/lower-region-gpu.js';
 import { gpuTuningSpace } from '../../../src/codegen/gpu/tuning-space.js';
 import type { TuningSpace } from '../../../src/codegen/kernel-tuning.js';
 import { knobValueError } from '../../../src/codegen/kernel-tuning.js';
@@ -20,18 +20,18 @@ const matmul = (m: number, k: number, n: number) => regionsOf(buildModule([rando
 
 describe('gpuTuningSpace', () => {
   it('tiled matmul: workgroup tile and register tile, pruned by the matmul size', () => {
-    expect(gpuTuningSpace(regionOf('matmul 37×53×29'))).toEqual({ strategy: 'tiled-matmul', knobs: [{ name: 'workgroupTile', values: [16, 8] }, { name: 'registerTile', values: [4, 2, 1] }] });
+    expect(gpuTuningSpace(regionOf('matmul 37×53×29'))).toEqual({ strategy: 'tiled-matmul', knobs: [{ name: 'workgroupTile', values: [16, 8] }, { name: 'registerTile', values: [1, 2, 4] }] });
     // Big enough for a 128-wide output tile.
-    expect(knobs(gpuTuningSpace(matmul(130, 20, 200)))).toEqual({ workgroupTile: [16, 8], registerTile: [4, 2, 8, 1] });
+    expect(knobs(gpuTuningSpace(matmul(130, 20, 200)))).toEqual({ workgroupTile: [16, 8], registerTile: [1, 2, 8, 4] });
     // A 3×4 output fits in any tile: nothing to try.
     expect(gpuTuningSpace(matmul(3, 5, 4))).toEqual({ strategy: 'tiled-matmul', knobs: [] });
   });
 
   it('tiled matmul: within the adapter limits', () => {
     // 64 invocations: the default tile is already 8 (8² invocations), 16 is out.
-    expect(knobs(gpuTuningSpace(matmul(130, 20, 200), { maxInvocationsPerWorkgroup: 64 }))).toEqual({ registerTile: [4, 2, 8, 1] });
+    expect(knobs(gpuTuningSpace(matmul(130, 20, 200), { maxInvocationsPerWorkgroup: 64 }))).toEqual({ registerTile: [1, 2, 8, 4] });
     // 8 KiB of workgroup storage: two 16 × 16·r slabs hold r ≤ 4; with the 8-wide tile in the product, still r ≤ 4.
-    expect(knobs(gpuTuningSpace(matmul(130, 20, 200), { maxWorkgroupStorageBytes: 8192 }))).toEqual({ workgroupTile: [16, 8], registerTile: [4, 2, 1] });
+    expect(knobs(gpuTuningSpace(matmul(130, 20, 200), { maxWorkgroupStorageBytes: 8192 }))).toEqual({ workgroupTile: [16, 8], registerTile: [1, 2, 4] });
   });
 
   it('tree reduction: the workgroup size, no larger than the row', () => {
@@ -76,7 +76,9 @@ describe('lowerRegionGpu tuning', () => {
       const region = regionsOf(c.built)[0]!;
       const defaults = Object.fromEntries(gpuTuningSpace(region).knobs.map((k) => [k.name, k.values[0]]));
       expect(lowerRegionGpu(region, 'k', defaults), c.name).toEqual(lowerRegionGpu(region, 'k'));
-      expect(lowerRegionGpu(region, 'k', { workgroupSize: 64, workgroupTile: 16, registerTile: 4, reduceWorkgroupSize: 64, tileRows: 2 }), c.name).toEqual(lowerRegionGpu(region, 'k'));
+      // The register tile's default depends on the matmul's size (regionGpuTuning).
+      const registerTile = regionGpuTuning(region).matmulRegisterTile;
+      expect(lowerRegionGpu(region, 'k', { workgroupSize: 64, workgroupTile: 16, registerTile, reduceWorkgroupSize: 64, tileRows: 2 }), c.name).toEqual(lowerRegionGpu(region, 'k'));
     }
   });
 });
