@@ -10,7 +10,7 @@ import { createDevice, targetOfDevice } from '../../src/runtime/devices.js';
 import { DispatchBench } from '../../src/runtime/dispatch-bench.js';
 import { Session } from '../../src/runtime/session.js';
 import { openCompiler } from '../../src/stages/compiler.js';
-import { readTuningSpec } from '../../src/stages/watch.js';
+import { readTuningSpec } from '../../src/stages/tuning-file.js';
 import { IreetsError } from '../../src/util/errors.js';
 import { readInputFile } from '../read-input-file.js';
 

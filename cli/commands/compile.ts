@@ -1,9 +1,10 @@
 // `ireets compile MODEL.onnx [--target cpu[,webgpu,vulkan-spirv]] [-o MODEL.vmfb] [--tuning SPEC.json] [--explain] [--json]`
 // Compiles through the build cache (--cache-dir): only what changed since the last build runs.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { TARGETS, type Target } from '../../src/stages/compile-pipeline.js';
-import { formatExplain, openCompiler, type TuningSpec } from '../../src/stages/compiler.js';
+import { formatExplain, openCompiler } from '../../src/stages/compiler.js';
+import { readTuningSpec } from '../../src/stages/tuning-file.js';
 import { IreetsError } from '../../src/util/errors.js';
 
 interface CompileArgs {
@@ -14,20 +15,6 @@ interface CompileArgs {
   explain: boolean;
   json: boolean;
   'cache-dir'?: string;
-}
-
-async function readTuning(path: string): Promise<TuningSpec> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new IreetsError('INPUT_INVALID', `cannot read the tuning spec: ${(e as Error).message}`, path, { cause: e });
-  }
-  try {
-    return JSON.parse(text) as TuningSpec;
-  } catch (e) {
-    throw new IreetsError('INPUT_INVALID', `the tuning spec is not JSON: ${(e as Error).message}`, path, { cause: e });
-  }
 }
 
 /** `cpu,webgpu` → the targets, each checked; a module carries one host program per target. */
@@ -53,7 +40,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the build report as JSON' }) as never,
   handler: async (args) => {
     const targets = parseTargets(args.target);
-    const tuning = args.tuning ? await readTuning(args.tuning) : undefined;
+    const tuning = args.tuning ? await readTuningSpec(args.tuning) : undefined;
     const compiler = await openCompiler({ cacheDir: args['cache-dir'] });
     let result;
     try {

@@ -11,7 +11,7 @@ import type { Target } from '../../src/stages/compile-pipeline.js';
 import { openCompiler, type TuningSpec } from '../../src/stages/compiler.js';
 import { regionLine, statusLine, summaryLines } from '../../src/stages/tune/progress.js';
 import { Tuner } from '../../src/stages/tune/tuner.js';
-import { readTuningSpec } from '../../src/stages/watch.js';
+import { readTuningSpec } from '../../src/stages/tuning-file.js';
 import { IreetsError } from '../../src/util/errors.js';
 
 interface TuneArgs {

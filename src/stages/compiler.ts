@@ -25,7 +25,7 @@ import type { ModuleKey } from './queries/module.js';
 import { sideRecords, type SideRecords } from './queries/records.js';
 import { regionTable, type RegionInfo } from './queries/region-table.js';
 import { readModelStamp, StampBatch } from './queries/stamps.js';
-import { checkTuningSpec, type TuningSpec } from './queries/tuning.js';
+import { checkTuningSpec, compilerTuning, type TuningSpec } from './queries/tuning.js';
 
 export type { Explain, RecompiledRegion, StageExplain } from './queries/explain.js';
 export type { RegionInfo } from './queries/region-table.js';
@@ -206,8 +206,7 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
       if (!TARGETS.includes(t)) throw new IreetsError('INPUT_INVALID', `unknown target ${t} (known: ${TARGETS.join(', ')})`);
     }
     checkTuningSpec(opts.tuning ?? {});
-    // Provenance (`about`) changes nothing the compiler makes: it must not relink anything.
-    const { about: _about, ...tuning } = opts.tuning ?? {};
+    const tuning = compilerTuning(opts.tuning);
     const stamps = new StampBatch();
     const digest = await readModel(path, stamps);
     if (signal?.aborted) throw cancelledError('a newer build was requested', path);
@@ -319,10 +318,7 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
       });
     },
     regions(path, opts = {}) {
-      return enqueue(path, opts, () => {
-        const { about: _about, ...tuning } = opts.tuning ?? {};
-        return regionTable(db, q, path, [...(opts.targets ?? [opts.target ?? 'cpu'])], tuning);
-      });
+      return enqueue(path, opts, () => regionTable(db, q, path, [...(opts.targets ?? [opts.target ?? 'cpu'])], compilerTuning(opts.tuning)));
     },
     async close() {
       if (closed) return;

@@ -6,13 +6,11 @@
 //
 // The model and the tuning spec are read afresh by every build, so a half-written file (an
 // editor mid-save) fails that build only, and the next save recovers.
-import { readFile } from 'node:fs/promises';
 import { buffer, concat, debounceTime, defer, from, map, Observable, of, share, switchMap } from 'rxjs';
 import { cancelledError } from '../graph/cancellation.js';
-import { IreetsError } from '../util/errors.js';
 import type { Target } from './compile-pipeline.js';
 import type { Compiler, Explain, TuningSpec } from './compiler.js';
-import { checkTuningSpec } from './queries/tuning.js';
+import { readTuningSpec } from './tuning-file.js';
 import { fileChanges } from './watch-files.js';
 
 export type WatchSource = 'model' | 'tuning';
@@ -121,23 +119,4 @@ async function runAfterBuild(run: NonNullable<WatchOptions['afterBuild']>, outpu
     if (signal.aborted) throw e;
     return [`run failed: ${e instanceof Error ? e.message : String(e)}`];
   }
-}
-
-/** Reads and checks a tuning spec file (INPUT_INVALID naming the file when it is not one). */
-export async function readTuningSpec(path: string): Promise<TuningSpec> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new IreetsError('INPUT_INVALID', `cannot read the tuning spec: ${(e as Error).message}`, path, { cause: e });
-  }
-  let spec: unknown;
-  try {
-    spec = JSON.parse(text);
-  } catch (e) {
-    throw new IreetsError('INPUT_INVALID', `the tuning spec is not JSON: ${(e as Error).message}`, path, { cause: e });
-  }
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new IreetsError('INPUT_INVALID', 'the tuning spec must be a JSON object', path);
-  checkTuningSpec(spec as TuningSpec, path);
-  return spec as TuningSpec;
 }

@@ -7,7 +7,7 @@ import { summarizeEvents, type QueryEvent } from '../../graph/events.js';
 import type { Target } from '../compile-pipeline.js';
 import { executableKey } from './executable.js';
 import { STAGES, type CompilerQueries } from './index.js';
-import type { GraphPlan, PartitionPlan } from './partition.js';
+import { dispatchesPerRegion, type PartitionPlan } from './partition.js';
 import { regionLabel } from './region-label.js';
 import type { TuningSpec } from './tuning.js';
 
@@ -149,18 +149,6 @@ export function explainBuild(x: ExplainInput): Explain {
     staleInputs: x.staleInputs,
     ms: x.ms,
   };
-}
-
-function dispatchesPerRegion(plan: PartitionPlan): number[] {
-  const counts = plan.regions.map(() => 0);
-  const walk = (g: GraphPlan): void => {
-    for (const s of g.steps) {
-      if (s.kind === 'dispatch') counts[s.region]!++;
-      else if (s.kind === 'host') s.regions.forEach(walk);
-    }
-  };
-  walk(plan.main);
-  return counts;
 }
 
 /**

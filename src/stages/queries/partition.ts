@@ -164,3 +164,16 @@ export function materializePlan(ir: IRModule, plan: PartitionPlan): PlannedGraph
   };
   return build(ir.graph, plan.main);
 }
+
+/** How many dispatches of one run use each region (control-flow bodies included). */
+export function dispatchesPerRegion(plan: PartitionPlan): number[] {
+  const counts = plan.regions.map(() => 0);
+  const walk = (g: GraphPlan): void => {
+    for (const s of g.steps) {
+      if (s.kind === 'dispatch') counts[s.region]!++;
+      else if (s.kind === 'host') s.regions.forEach(walk);
+    }
+  };
+  walk(plan.main);
+  return counts;
+}

@@ -7,7 +7,7 @@ import type { SerializedRegion } from '../../ir/serialize.js';
 import type { Target } from '../compile-pipeline.js';
 import { executableKey } from './executable.js';
 import type { CompilerQueries } from './index.js';
-import type { GraphPlan, PartitionPlan } from './partition.js';
+import { dispatchesPerRegion } from './partition.js';
 import { regionLabel } from './region-label.js';
 import type { TuningSpec } from './tuning.js';
 
@@ -27,7 +27,7 @@ export interface RegionInfo {
 /** Needs a build of `path` for these targets and tuning first (it reads that build's results). */
 export async function regionTable(db: Database, q: CompilerQueries, path: string, targets: readonly Target[], tuning: TuningSpec): Promise<RegionInfo[]> {
   const plan = await db.get(q.partition, path);
-  const uses = dispatchCounts(plan);
+  const uses = dispatchesPerRegion(plan);
   const rows: RegionInfo[] = [];
   for (const [i, r] of plan.regions.entries()) {
     const executables: Partial<Record<Target, string>> = {};
@@ -35,16 +35,4 @@ export async function regionTable(db: Database, q: CompilerQueries, path: string
     rows.push({ regionKey: r.key, summary: r.summary, label: regionLabel(r.body), dispatches: uses[i]!, body: r.body, executables });
   }
   return rows;
-}
-
-function dispatchCounts(plan: PartitionPlan): number[] {
-  const counts = plan.regions.map(() => 0);
-  const walk = (g: GraphPlan): void => {
-    for (const s of g.steps) {
-      if (s.kind === 'dispatch') counts[s.region]!++;
-      else if (s.kind === 'host') s.regions.forEach(walk);
-    }
-  };
-  walk(plan.main);
-  return counts;
 }

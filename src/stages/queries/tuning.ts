@@ -67,6 +67,12 @@ export function checkTuningSpec(spec: TuningSpec, culprit = 'tuning spec'): void
   }
 }
 
+/** The spec as the compiler's input: provenance (`about`) changes nothing it makes, so it is left out. */
+export function compilerTuning(spec: TuningSpec = {}): TuningSpec {
+  const { about: _about, ...tuning } = spec;
+  return tuning;
+}
+
 /** The knob family a target's kernels read. */
 export const knobFamily = (target: Target): 'cpu' | 'gpu' => (target === 'cpu' ? 'cpu' : 'gpu');
 
