@@ -103,10 +103,7 @@ function labelOf(labels: Labels, hash: string | undefined): string | undefined {
 }
 
 async function benchOneDispatch(args: BenchArgs, module: Uint8Array, device: Awaited<ReturnType<typeof createDevice>>, labels: Labels): Promise<void> {
-  const probe = await Session.load(module, device, args.model);
-  const inputs = randomInputs(probe.inputs);
-  probe.close();
-  const bench = await DispatchBench.capture(module, device, inputs, args.model);
+  const bench = await DispatchBench.capture(module, device, (signatures) => randomInputs(signatures), args.model);
   try {
     const ordinal = pickDispatch(args.dispatch!, bench, labels);
     const d = bench.dispatch(ordinal);

@@ -4,6 +4,7 @@
 // replayed in batches of back-to-back submissions on the real device. Works on any HAL device.
 import type { BufferBinding, ExecutableSource, HalBuffer, HalCommandBuffer, HalDevice, HalExecutable, HalSemaphore, BufferUsage } from '../hal/types.js';
 import { IreetsError } from '../util/errors.js';
+import type { TensorSignature } from '../vm/module.js';
 import { latencyStats, type LatencyStats } from './benchmark.js';
 import { Session } from './session.js';
 import type { RuntimeTensor } from './tensor.js';
@@ -21,6 +22,25 @@ export interface CapturedDispatch {
   constants: readonly number[];
   /** The loaded executable, to replay it. */
   handle: HalExecutable;
+}
+
+/** Forwards to the real command buffer, noting each dispatch while its device records. */
+class RecordingCommandBuffer implements HalCommandBuffer {
+  constructor(readonly inner: HalCommandBuffer, private readonly device: RecordingDevice) {}
+
+  dispatch(exe: HalExecutable, entry: number, wg: readonly [number, number, number], bindings: readonly BufferBinding[], constants: readonly number[]): void {
+    if (this.device.recording) this.device.captured.push({ handle: exe, entryPoint: entry, workgroups: [wg[0], wg[1], wg[2]], bindings: bindings.map((b) => ({ ...b })), constants: [...constants] });
+    this.inner.dispatch(exe, entry, wg, bindings, constants);
+  }
+  copy(src: HalBuffer, srcOffset: number, dst: HalBuffer, dstOffset: number, length: number): void {
+    this.inner.copy(src, srcOffset, dst, dstOffset, length);
+  }
+  fill(buffer: HalBuffer, offset: number, length: number, byte: number): void {
+    this.inner.fill(buffer, offset, length, byte);
+  }
+  barrier(): void {
+    this.inner.barrier();
+  }
 }
 
 /** A device that forwards to `inner`, records dispatches while `recording`, and holds released buffers while `holding`. */
@@ -58,21 +78,10 @@ class RecordingDevice implements HalDevice {
     return exe;
   }
   createCommandBuffer(): HalCommandBuffer {
-    const cb = this.inner.createCommandBuffer();
-    return {
-      dispatch: (exe, entry, wg, bindings, constants) => {
-        if (this.recording) this.captured.push({ handle: exe, entryPoint: entry, workgroups: [...wg] as unknown as [number, number, number], bindings: bindings.map((b) => ({ ...b })), constants: [...constants] });
-        cb.dispatch(exe, entry, wg, bindings, constants);
-      },
-      copy: (...args) => cb.copy(...args),
-      fill: (...args) => cb.fill(...args),
-      barrier: () => cb.barrier(),
-      // The real command buffer, for submit.
-      ...({ inner: cb } as object),
-    } as HalCommandBuffer;
+    return new RecordingCommandBuffer(this.inner.createCommandBuffer(), this);
   }
   submit(commandBuffers: readonly HalCommandBuffer[], semaphore: HalSemaphore, signalValue: number): void {
-    this.inner.submit(commandBuffers.map((c) => (c as unknown as { inner?: HalCommandBuffer }).inner ?? c), semaphore, signalValue);
+    this.inner.submit(commandBuffers.map((c) => (c instanceof RecordingCommandBuffer ? c.inner : c)), semaphore, signalValue);
   }
   createSemaphore(initial?: number): HalSemaphore {
     return this.inner.createSemaphore(initial);
@@ -121,14 +130,17 @@ export class DispatchBench {
     readonly dispatches: readonly CapturedDispatch[],
   ) {}
 
-  /** Loads `module` on `device`, runs it once on `inputs` and captures its dispatches. */
-  static async capture(module: Uint8Array, device: HalDevice, inputs: readonly RuntimeTensor[], name = 'module'): Promise<DispatchBench> {
+  /**
+   * Loads `module` on `device`, runs it once on `inputs` (or on what `inputs` makes of the
+   * module's input signatures) and captures its dispatches.
+   */
+  static async capture(module: Uint8Array, device: HalDevice, inputs: readonly RuntimeTensor[] | ((signatures: readonly TensorSignature[]) => RuntimeTensor[]), name = 'module'): Promise<DispatchBench> {
     const rec = new RecordingDevice(device);
     const session = await Session.load(module, rec, name);
     rec.recording = true;
     rec.holding = true;
     try {
-      await session.run(inputs);
+      await session.run(typeof inputs === 'function' ? inputs(session.inputs) : inputs);
     } catch (e) {
       rec.holding = false;
       rec.releaseHeld();

@@ -10,6 +10,7 @@ import { benchmarkSession, median, randomInputs } from '../../runtime/benchmark.
 import { DispatchBench, type DispatchTimingStats } from '../../runtime/dispatch-bench.js';
 import { Session } from '../../runtime/session.js';
 import type { RuntimeTensor } from '../../runtime/tensor.js';
+import type { TensorSignature } from '../../vm/module.js';
 import { IreetsError } from '../../util/errors.js';
 import type { Target } from '../compile-pipeline.js';
 import type { Compiler, RegionInfo } from '../compiler.js';
@@ -122,7 +123,9 @@ const REFERENCE_EVERY = 4;
 export class Tuner {
   readonly events = new Subject<TuneEvent>();
   private readonly records: TrialRecords;
-  private inputs: RuntimeTensor[] = [];
+  /** The model's inputs, made from its signature by the first capture; every run uses the same. */
+  private inputs: RuntimeTensor[] | undefined;
+  private readonly inputsFor = (signatures: readonly TensorSignature[]): RuntimeTensor[] => (this.inputs ??= randomInputs(signatures));
   private freshTrials = 0;
   private trialMs = 0;
 
@@ -137,10 +140,6 @@ export class Tuner {
     let spec: TuningSpec = o.base ?? {};
     const baseModule = await this.compile(spec);
     const regions = await o.compiler.regions(o.path, { target: o.target, tuning: spec });
-    const probe = await Session.load(baseModule.module, o.device, o.path);
-    this.inputs = randomInputs(probe.inputs);
-    probe.close();
-
     const picks = await this.pick(baseModule.module, regions);
     const results: RegionResult[] = [];
     for (const [i, p] of picks.entries()) {
@@ -181,7 +180,7 @@ export class Tuner {
   /** The regions to tune: the one asked for, or the `top` with the most time per run. */
   private async pick(module: Uint8Array, regions: readonly RegionInfo[]): Promise<Pick[]> {
     const o = this.o;
-    const bench = await DispatchBench.capture(module, o.device, this.inputs, o.path);
+    const bench = await this.capture(module);
     try {
       const firstOrdinal = (r: RegionInfo): number => bench.dispatches.find((d) => d.executableHash === r.executables[o.target])?.ordinal ?? -1;
       if (o.dispatch !== undefined) {
@@ -211,11 +210,20 @@ export class Tuner {
     }
   }
 
-  /** Times dispatch `ordinal` of the model compiled with `spec`; undefined code hash = unknown. */
+  private capture(module: Uint8Array): Promise<DispatchBench> {
+    return DispatchBench.capture(module, this.o.device, this.inputsFor, this.o.path);
+  }
+
+  /** Times dispatch `ordinal` of a captured module, `repeat` per batch (0: calibrate). */
+  private time(bench: DispatchBench, ordinal: number, repeat: number): Promise<DispatchTimingStats> {
+    return bench.time(ordinal, { warmup: 2, runs: this.o.runs ?? 7, repeat });
+  }
+
+  /** Times dispatch `ordinal` of a module captured for this one measurement, with its executable's hash. */
   private async measure(module: Uint8Array, ordinal: number, repeat: number): Promise<{ stats: DispatchTimingStats; hash: string }> {
-    const bench = await DispatchBench.capture(module, this.o.device, this.inputs, this.o.path);
+    const bench = await this.capture(module);
     try {
-      return { stats: await bench.time(ordinal, { warmup: 2, runs: this.o.runs ?? 7, repeat }), hash: bench.dispatch(ordinal).executableHash };
+      return { stats: await this.time(bench, ordinal, repeat), hash: bench.dispatch(ordinal).executableHash };
     } finally {
       bench.close();
     }
@@ -228,93 +236,105 @@ export class Tuner {
     const candidates = enumerateCandidates(space, o.maxCandidates ?? 64);
     const defaultHash = p.region.executables[o.target]!;
     const base = await this.compile(spec);
-    // The batch size is fixed from the default, so every candidate is timed the same way.
-    const baseline = await this.measure(base.module, p.ordinal, 0);
-    const repeat = baseline.stats.repeat;
-    const noise = baseline.stats.spread;
-    this.events.next({ kind: 'region', index, of, regionKey: key, label: p.region.label, strategy: space.strategy, candidates: candidates.length, baseline_ms: baseline.stats.median_ms });
+    // The default's module stays loaded for the whole region: its baseline, its re-timings
+    // between trials and the confirmation rounds all replay the same capture.
+    const baseBench = await this.capture(base.module);
+    try {
+      // The batch size is fixed from the default, so every candidate is timed the same way.
+      const baseline = await this.time(baseBench, p.ordinal, 0);
+      const repeat = baseline.repeat;
+      const noise = baseline.spread;
+      this.events.next({ kind: 'region', index, of, regionKey: key, label: p.region.label, strategy: space.strategy, candidates: candidates.length, baseline_ms: baseline.median_ms });
 
-    const trials: TrialResult[] = [];
-    let best: TrialResult | undefined;
-    // The default is timed again every few trials and each trial compared with the latest
-    // timing: on a shared machine the load drifts, and a ratio to a stale baseline would follow it.
-    let reference = baseline.stats.median_ms;
-    let sinceReference = 0;
-    const jobs = Math.max(1, o.jobs ?? 1);
-    const timeLeft = (): number => deadline - performance.now();
-    // Compile ahead (bounded by `jobs`), measure one at a time: timings must not overlap.
-    const pipeline = from(candidates).pipe(
-      takeWhile(() => timeLeft() > 0 && !o.signal?.aborted),
-      mergeMap((tuning) => defer(async () => {
-        const cached = this.records.get(key, defaultHash, tuning);
-        if (cached) return { tuning, cached };
-        const t = performance.now();
-        const built = await this.compile(withRegionTuning(spec, o.target, key, tuning));
-        return { tuning, built, compile_ms: performance.now() - t };
-      }), jobs),
-      concatMap((c) => defer(async (): Promise<TrialResult> => {
-        if (c.cached) return this.resumedTrial(key, c.tuning, c.cached);
-        const t = performance.now();
-        const built = c.built!;
-        const compiledNow = built.explain.executablesCompiled;
-        const relinked = built.explain.stages.find((s) => s.stage === 'module')!.executed > 0;
-        if (sinceReference >= REFERENCE_EVERY) {
-          reference = (await this.measure(base.module, p.ordinal, repeat)).stats.median_ms;
-          sinceReference = 0;
+      const trials: TrialResult[] = [];
+      let best: TrialResult | undefined;
+      // The default is timed again every few trials and each trial compared with the latest
+      // timing: on a shared machine the load drifts, and a ratio to a stale baseline would follow it.
+      let reference = baseline.median_ms;
+      let sinceReference = 0;
+      const jobs = Math.max(1, o.jobs ?? 1);
+      const timeLeft = (): number => deadline - performance.now();
+      // Compile ahead (bounded by `jobs`), measure one at a time: timings must not overlap.
+      const pipeline = from(candidates).pipe(
+        takeWhile(() => timeLeft() > 0 && !o.signal?.aborted),
+        mergeMap((tuning) => defer(async () => {
+          const cached = this.records.get(key, defaultHash, tuning);
+          if (cached) return { tuning, cached };
+          const t = performance.now();
+          const built = await this.compile(withRegionTuning(spec, o.target, key, tuning));
+          return { tuning, built, compile_ms: performance.now() - t };
+        }), jobs),
+        concatMap((c) => defer(async (): Promise<TrialResult> => {
+          if (c.cached) return this.resumedTrial(key, c.tuning, c.cached);
+          const t = performance.now();
+          const built = c.built!;
+          const compiledNow = built.explain.executablesCompiled;
+          const relinked = built.explain.stages.find((s) => s.stage === 'module')!.executed > 0;
+          if (sinceReference >= REFERENCE_EVERY) {
+            reference = (await this.time(baseBench, p.ordinal, repeat)).median_ms;
+            sinceReference = 0;
+          }
+          const m = await this.measure(built.module, p.ordinal, repeat);
+          sinceReference++;
+          const sameCode = m.hash === defaultHash;
+          const median_ms = sameCode ? reference : m.stats.median_ms;
+          const trial: TrialResult = { regionKey: key, tuning: c.tuning, median_ms, ratio: median_ms / reference, resumed: false, sameCode, executablesCompiled: compiledNow, relinked, compile_ms: c.compile_ms! };
+          await this.records.put(key, defaultHash, c.tuning, { median_ms, baseline_ms: reference, ratio: trial.ratio, repeat, sameCode, at: Date.now() });
+          this.freshTrials++;
+          this.trialMs += performance.now() - t + c.compile_ms!;
+          return trial;
+        })),
+        tap((trial) => {
+          trials.push(trial);
+          if (!trial.sameCode && (!best || trial.ratio < best.ratio)) best = trial;
+          this.events.next({ kind: 'trial', index: trials.length, of: candidates.length, trial, best_ratio: best?.ratio ?? 1, msLeft: Math.max(0, timeLeft()) });
+        }),
+      );
+      await lastValueFrom(pipeline, { defaultValue: undefined });
+      this.checkAbort();
+
+      const result: RegionResult = {
+        regionKey: key, label: p.region.label, strategy: space.strategy, dispatches: p.region.dispatches, ordinal: p.ordinal,
+        candidates: candidates.length, trials: trials.filter((t) => !t.resumed).length, resumed: trials.filter((t) => t.resumed).length,
+        baseline_ms: baseline.median_ms, baselineAfter_ms: baseline.median_ms, drift: 0, noise, kept: false, reason: '',
+      };
+      const winner = best as TrialResult | undefined;
+      if (!winner || winner.ratio >= 1 - MIN_GAIN) {
+        result.reason = winner ? `no candidate beat the default by ${MIN_GAIN * 100}% (best ${formatTuning(winner.tuning)} at ${pct(winner.ratio)})` : 'no candidate measured';
+        return result;
+      }
+      // Confirm: the default and the winner, alternating, so drift hits both alike. Every round
+      // must show the gain, and their median must beat the default by more than its own noise.
+      const tuned = await this.compile(withRegionTuning(spec, o.target, key, winner.tuning));
+      const a: number[] = [];
+      const b: number[] = [];
+      const tunedBench = await this.capture(tuned.module);
+      try {
+        for (let r = 0; r < CONFIRM_ROUNDS; r++) {
+          a.push((await this.time(baseBench, p.ordinal, repeat)).median_ms);
+          b.push((await this.time(tunedBench, p.ordinal, repeat)).median_ms);
         }
-        const m = await this.measure(built.module, p.ordinal, repeat);
-        sinceReference++;
-        const sameCode = m.hash === defaultHash;
-        const median_ms = sameCode ? reference : m.stats.median_ms;
-        const trial: TrialResult = { regionKey: key, tuning: c.tuning, median_ms, ratio: median_ms / reference, resumed: false, sameCode, executablesCompiled: compiledNow, relinked, compile_ms: c.compile_ms! };
-        await this.records.put(key, defaultHash, c.tuning, { median_ms, baseline_ms: reference, ratio: trial.ratio, repeat, sameCode, at: Date.now() });
-        this.freshTrials++;
-        this.trialMs += performance.now() - t + c.compile_ms!;
-        return trial;
-      })),
-      tap((trial) => {
-        trials.push(trial);
-        if (!trial.sameCode && (!best || trial.ratio < best.ratio)) best = trial;
-        this.events.next({ kind: 'trial', index: trials.length, of: candidates.length, trial, best_ratio: best?.ratio ?? 1, msLeft: Math.max(0, timeLeft()) });
-      }),
-    );
-    await lastValueFrom(pipeline, { defaultValue: undefined });
-    this.checkAbort();
-
-    const result: RegionResult = {
-      regionKey: key, label: p.region.label, strategy: space.strategy, dispatches: p.region.dispatches, ordinal: p.ordinal,
-      candidates: candidates.length, trials: trials.filter((t) => !t.resumed).length, resumed: trials.filter((t) => t.resumed).length,
-      baseline_ms: baseline.stats.median_ms, baselineAfter_ms: baseline.stats.median_ms, drift: 0, noise, kept: false, reason: '',
-    };
-    const winner = best as TrialResult | undefined;
-    if (!winner || winner.ratio >= 1 - MIN_GAIN) {
-      result.reason = winner ? `no candidate beat the default by ${MIN_GAIN * 100}% (best ${formatTuning(winner.tuning)} at ${pct(winner.ratio)})` : 'no candidate measured';
+      } finally {
+        tunedBench.close();
+      }
+      const rounds = b.map((x, i) => x / a[i]!);
+      const after = median(a);
+      const confirmedRatio = median(rounds);
+      result.baselineAfter_ms = after;
+      result.drift = Math.abs(after - baseline.median_ms) / baseline.median_ms;
+      result.rounds = rounds;
+      result.best = { tuning: winner.tuning, median_ms: median(b), ratio: winner.ratio, confirmedRatio };
+      const margin = Math.max(MIN_GAIN, noise);
+      const everyRound = Math.max(...rounds) < 1 - MIN_GAIN;
+      result.kept = everyRound && confirmedRatio < 1 - margin;
+      const drifted = result.drift > DRIFT_WARNING ? `; the default drifted ${pct(result.drift)} during the trials` : '';
+      result.reason = result.kept
+        ? `${formatTuning(winner.tuning)}: ${pct(confirmedRatio)} of the default (margin ${pct(margin)})${drifted}`
+        : `${formatTuning(winner.tuning)} did not hold up: ${rounds.map(pct).join(', ')} of the default in the confirmation rounds (margin ${pct(margin)})${drifted}`;
       return result;
+    } finally {
+      baseBench.close();
     }
-    // Confirm: the default and the winner, alternating, so drift hits both alike. Every round
-    // must show the gain, and their median must beat the default by more than its own noise.
-    const tuned = await this.compile(withRegionTuning(spec, o.target, key, winner.tuning));
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let r = 0; r < CONFIRM_ROUNDS; r++) {
-      a.push((await this.measure(base.module, p.ordinal, repeat)).stats.median_ms);
-      b.push((await this.measure(tuned.module, p.ordinal, repeat)).stats.median_ms);
-    }
-    const rounds = b.map((x, i) => x / a[i]!);
-    const after = median(a);
-    const confirmedRatio = median(rounds);
-    result.baselineAfter_ms = after;
-    result.drift = Math.abs(after - baseline.stats.median_ms) / baseline.stats.median_ms;
-    result.rounds = rounds;
-    result.best = { tuning: winner.tuning, median_ms: median(b), ratio: winner.ratio, confirmedRatio };
-    const margin = Math.max(MIN_GAIN, noise);
-    const everyRound = Math.max(...rounds) < 1 - MIN_GAIN;
-    result.kept = everyRound && confirmedRatio < 1 - margin;
-    const drifted = result.drift > DRIFT_WARNING ? `; the default drifted ${pct(result.drift)} during the trials` : '';
-    result.reason = result.kept
-      ? `${formatTuning(winner.tuning)}: ${pct(confirmedRatio)} of the default (margin ${pct(margin)})${drifted}`
-      : `${formatTuning(winner.tuning)} did not hold up: ${rounds.map(pct).join(', ')} of the default in the confirmation rounds (margin ${pct(margin)})${drifted}`;
-    return result;
   }
 
   private resumedTrial(regionKey: string, tuning: KernelTuning, r: TrialRecord): TrialResult {
@@ -328,9 +348,10 @@ export class Tuner {
     try {
       const a: number[] = [];
       const b: number[] = [];
+      const inputs = this.inputsFor(sessions[0].inputs);
       for (let r = 0; r < 3; r++) {
-        a.push((await benchmarkSession(sessions[0], this.inputs, { warmup: 3, runs: 10 })).median_ms);
-        b.push((await benchmarkSession(sessions[1], this.inputs, { warmup: 3, runs: 10 })).median_ms);
+        a.push((await benchmarkSession(sessions[0], inputs, { warmup: 3, runs: 10 })).median_ms);
+        b.push((await benchmarkSession(sessions[1], inputs, { warmup: 3, runs: 10 })).median_ms);
       }
       const out = { default_ms: median(a), tuned_ms: median(b), ratio: median(b) / median(a) };
       this.events.next({ kind: 'model', default_ms: out.default_ms, tuned_ms: out.tuned_ms });
