@@ -7,6 +7,7 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { byteSize } from '../../src/ir/dtype.js';
 import { staticSize } from '../../src/ir/types.js';
 import { canLowerNode, lowerRegion } from '../../src/codegen/lower-region.js';
+import type { KernelTuning } from '../../src/codegen/kernel-tuning.js';
 import { emitWasmExecutable } from '../../src/codegen/wasm/emit-kernel.js';
 import type { CpuDevice } from '../../src/hal/cpu/cpu-device.js';
 import type { HalBuffer } from '../../src/hal/types.js';
@@ -17,7 +18,8 @@ function bytesOf(t: Tensor): Uint8Array {
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
-export async function runDirect(mod: IRModule, inputs: readonly Tensor[], dev: CpuDevice): Promise<Tensor[]> {
+/** Runs `mod` with every region lowered under `tuning` (default: none). */
+export async function runDirect(mod: IRModule, inputs: readonly Tensor[], dev: CpuDevice, tuning: KernelTuning = {}): Promise<Tensor[]> {
   const g = mod.graph;
   const steps = partitionGraph(mod, mod.graph, { canDispatch: canLowerNode });
   const buffers = new Map<number, HalBuffer>();
@@ -28,42 +30,42 @@ export async function runDirect(mod: IRModule, inputs: readonly Tensor[], dev: C
     let b = buffers.get(v.id);
     if (!b) {
       const hash = producers.get(v.id);
-      if (hash) b = dev.allocator.importConstant(bytesOf(mod.constants.get(hash)!.load()));
-      else b = dev.allocator.allocate(sizeOf(v), 'transient');
+      b = hash ? dev.allocator.importConstant(bytesOf(mod.constants.get(hash)!.load())) : dev.allocator.allocate(sizeOf(v), 'transient');
       buffers.set(v.id, b);
     }
     return b;
   };
-  for (let i = 0; i < g.inputs.length; i++) {
-    const b = bufferOf(g.inputs[i]!);
-    if (inputs[i]!.size > 0) await dev.write(b, 0, bytesOf(inputs[i]!));
-  }
-  let k = 0;
-  for (const step of steps) {
-    if (step.kind === 'host') throw new Error(`host step ${step.node.op} is not supported by the direct runner`);
-    if (step.kind === 'alias') {
-      buffers.set(step.output.id, bufferOf(step.input));
-      continue;
+  try {
+    for (let i = 0; i < g.inputs.length; i++) {
+      if (inputs[i]!.size > 0) await dev.write(bufferOf(g.inputs[i]!), 0, bytesOf(inputs[i]!));
     }
-    const kernel = lowerRegion(step.region, `dispatch_${k++}`);
-    const { code, entryPoints } = emitWasmExecutable([kernel]);
-    const exe = await dev.loadExecutable({ format: CPU_EXECUTABLE_FORMAT, code, meta: { entryPoints: entryPoints.map((name) => ({ name })) } });
-    const bindings = [...step.region.inputs, step.region.output].map((v) => ({ buffer: bufferOf(v), offset: 0, length: sizeOf(v) }));
-    const count = kernel.workgroupCount.map((e) => (e.k === 'const' ? Number(e.v) : NaN)) as [number, number, number];
-    const cb = dev.createCommandBuffer();
-    cb.dispatch(exe, 0, count, bindings, []);
-    const sem = dev.createSemaphore();
-    dev.submit([cb], sem, 1);
-    await sem.wait(1);
+    let k = 0;
+    for (const step of steps) {
+      if (step.kind === 'host') throw new Error(`host step ${step.node.op} is not supported by the direct runner`);
+      if (step.kind === 'alias') {
+        buffers.set(step.output.id, bufferOf(step.input));
+        continue;
+      }
+      const kernel = lowerRegion(step.region, `dispatch_${k++}`, tuning);
+      const { code, entryPoints } = emitWasmExecutable([kernel]);
+      const exe = await dev.loadExecutable({ format: CPU_EXECUTABLE_FORMAT, code, meta: { entryPoints: entryPoints.map((name) => ({ name })) } });
+      const bindings = [...step.region.inputs, step.region.output].map((v) => ({ buffer: bufferOf(v), offset: 0, length: sizeOf(v) }));
+      const count = kernel.workgroupCount.map((e) => (e.k === 'const' ? Number(e.v) : NaN)) as [number, number, number];
+      const cb = dev.createCommandBuffer();
+      cb.dispatch(exe, 0, count, bindings, []);
+      const sem = dev.createSemaphore();
+      dev.submit([cb], sem, 1);
+      await sem.wait(1);
+    }
+    const outs: Tensor[] = [];
+    for (const v of g.outputs) {
+      const shape = v.type.shape as number[];
+      const t = Tensor.zeros(v.type.dtype, shape);
+      bytesOf(t).set(await dev.read(bufferOf(v), 0, staticSize(shape) * byteSize(v.type.dtype)));
+      outs.push(t);
+    }
+    return outs;
+  } finally {
+    for (const b of new Set(buffers.values())) dev.allocator.release(b);
   }
-  const outs: Tensor[] = [];
-  for (const v of g.outputs) {
-    const shape = v.type.shape as number[];
-    const t = Tensor.zeros(v.type.dtype, shape);
-    const raw = await dev.read(bufferOf(v), 0, staticSize(shape) * byteSize(v.type.dtype));
-    bytesOf(t).set(raw);
-    outs.push(t);
-  }
-  for (const b of new Set(buffers.values())) dev.allocator.release(b);
-  return outs;
 }

@@ -16,7 +16,7 @@ import type { DispatchRegion } from '../../../src/ir/partition.js';
 import { initHashing } from '../../../src/util/hash.js';
 import { useCpuDevice } from '../../support/lowering-harness.js';
 import { combinations, offF32, regionsOf, tuningCases } from './tuning-cases.js';
-import { runTuned } from './tuned-runner.js';
+import { runDirect } from '../direct-runner.js';
 
 await initHashing();
 const device = useCpuDevice();
@@ -61,11 +61,11 @@ describe('tuned CPU kernels', () => {
     const region = regionsOf(c.built)[0]!;
     const space = cpuTuningSpace(region);
     const want = interpretModule(c.built.mod, c.built.inputs);
-    const base = await runTuned(c.built.mod, c.built.inputs, device(), {});
+    const base = await runDirect(c.built.mod, c.built.inputs, device(), {});
     const tunings = [...combinations(space), ...EXTREMES];
     expect(tunings.length).toBeGreaterThan(EXTREMES.length);
     for (const t of tunings) {
-      const got = await runTuned(c.built.mod, c.built.inputs, device(), t);
+      const got = await runDirect(c.built.mod, c.built.inputs, device(), t);
       const label = JSON.stringify(t);
       want.forEach((w, i) => {
         expect(got[i]!.shape).toEqual(w.shape);
