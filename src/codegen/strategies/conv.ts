@@ -16,7 +16,6 @@ import { KernelBuilder } from './kernel-builder.js';
 import { elementAccess } from './region-parts.js';
 import { emitPanels } from './panels.js';
 import { splitWork } from './work-split.js';
-import { regionBindings } from '../region-bindings.js';
 import { matchConv2d } from './conv-match.js';
 import type { KernelTuning } from '../kernel-tuning.js';
 import { memoByRegion } from './region-memo.js';
@@ -314,15 +313,7 @@ function emitConv(region: DispatchRegion, name: string, out: DispatchRegion['out
   };
   emitPanels(b, np, g.oc, p0, pEnd, panel);
 
-  const bindings = regionBindings(region);
-  return {
-    name,
-    bindings,
-    numParams: 0,
-    workgroupCount: [i32(split.count[0]!), i32(split.count[1]!), i32(g.batch)],
-    workgroupSize: [1, 1, 1],
-    body: b.body,
-  };
+  return b.kernel(region, name, [i32(split.count[0]!), i32(split.count[1]!), i32(g.batch)]);
 }
 
 function remI(a: Expr, d: number): Expr {

@@ -11,7 +11,6 @@ import { emitEpilogue, scalarElement } from './epilogue.js';
 import { KernelBuilder } from './kernel-builder.js';
 import { elementAccess } from './region-parts.js';
 import { splitWork } from './work-split.js';
-import { regionBindings } from '../region-bindings.js';
 import type { KernelTuning } from '../kernel-tuning.js';
 import { memoByRegion } from './region-memo.js';
 import { matchConv2d } from './conv-match.js';
@@ -140,13 +139,5 @@ export function lowerDepthwiseRegion(region: DispatchRegion, name: string, tunin
     for (let r = rHi; r < oh; r++) row(i32(r), rowTaps(r));
   });
 
-  const bindings = regionBindings(region);
-  return {
-    name,
-    bindings,
-    numParams: 0,
-    workgroupCount: [i32(split.count[0]!), i32(1), i32(batch)],
-    workgroupSize: [1, 1, 1],
-    body: b.body,
-  };
+  return b.kernel(region, name, [i32(split.count[0]!), i32(1), i32(batch)]);
 }

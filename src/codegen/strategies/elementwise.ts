@@ -10,7 +10,6 @@ import { emitEpilogue } from './epilogue.js';
 import { KernelBuilder } from './kernel-builder.js';
 import { staticShape } from './region-parts.js';
 import { splitWork } from './work-split.js';
-import { regionBindings } from '../region-bindings.js';
 import type { KernelTuning } from '../kernel-tuning.js';
 
 const VECTOR_MATH: ReadonlySet<string> = new Set(['exp', 'erf', 'sigmoid']);
@@ -49,15 +48,7 @@ export function lowerElementwiseRegion(region: DispatchRegion, name: string, tun
   });
   if (containsPerLane(b.body)) return undefined;
 
-  const bindings = regionBindings(region);
-  return {
-    name,
-    bindings,
-    numParams: 0,
-    workgroupCount: [i32(split.count[0]!), i32(1), i32(1)],
-    workgroupSize: [1, 1, 1],
-    body: b.body,
-  };
+  return b.kernel(region, name, [i32(split.count[0]!), i32(1), i32(1)]);
 }
 
 /** Whether the epilogue fell back to per-lane scalar code (then the generic loop is as good). */

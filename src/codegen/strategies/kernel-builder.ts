@@ -1,6 +1,8 @@
 // Statement building for the fast CPU strategies: nested scopes, unique local names, loops.
+import type { DispatchRegion } from '../../ir/partition.js';
 import { i32 } from '../expr.js';
-import type { Expr, Stmt, VecExpr } from '../kernel-ir.js';
+import type { Expr, Kernel, Stmt, VecExpr } from '../kernel-ir.js';
+import { regionBindings } from '../region-bindings.js';
 
 export class KernelBuilder {
   private readonly scopes: Stmt[][] = [[]];
@@ -55,5 +57,10 @@ export class KernelBuilder {
     const t = this.nested(then);
     const e = otherwise ? this.nested(otherwise) : undefined;
     this.emit({ k: 'if', cond, then: t, ...(e && e.length > 0 ? { else: e } : {}) });
+  }
+
+  /** The built body as a CPU kernel of `region` (one thread per workgroup) over `workgroupCount` workgroups. */
+  kernel(region: DispatchRegion, name: string, workgroupCount: [Expr, Expr, Expr]): Kernel {
+    return { name, bindings: regionBindings(region), numParams: 0, workgroupCount, workgroupSize: [1, 1, 1], body: this.body };
   }
 }

@@ -12,7 +12,6 @@ import { substitute } from './expr-tools.js';
 import { KernelBuilder } from './kernel-builder.js';
 import { batchVars, type MatmulPlan } from './matmul.js';
 import { splitWork } from './work-split.js';
-import { regionBindings } from '../region-bindings.js';
 import type { KernelTuning } from '../kernel-tuning.js';
 
 /**
@@ -99,13 +98,5 @@ export function lowerDotMatmul(region: DispatchRegion, name: string, out: Value,
   b.loop(c0, min(cEnd, i32(fullCols)), (c) => rowsOf(b.let(mul(c, i32(COLS)), 'n0'), COLS));
   if (n % COLS !== 0) b.when({ k: 'binary', op: 'eq', a: cEnd, b: i32(colTiles), t: 'i32' }, () => rowsOf(i32(fullCols * COLS), n % COLS));
 
-  const bindings = regionBindings(region);
-  return {
-    name,
-    bindings,
-    numParams: 0,
-    workgroupCount: [i32(split.count[0]!), i32(split.count[1]!), i32(nb)],
-    workgroupSize: [1, 1, 1],
-    body: b.body,
-  };
+  return b.kernel(region, name, [i32(split.count[0]!), i32(split.count[1]!), i32(nb)]);
 }

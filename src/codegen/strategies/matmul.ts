@@ -16,7 +16,6 @@ import { elementAccess, splitRegion, staticShape, type ElementAccess } from './r
 import { lowerDotMatmul } from './matmul-dot.js';
 import { emitPanels } from './panels.js';
 import { splitWork } from './work-split.js';
-import { regionBindings } from '../region-bindings.js';
 import type { KernelTuning } from '../kernel-tuning.js';
 import { memoByRegion } from './region-memo.js';
 
@@ -254,13 +253,5 @@ export function lowerMatmulRegion(region: DispatchRegion, name: string, tuning: 
   };
   emitPanels(b, np, n, p0, pEnd, panelColumns);
 
-  const bindings = regionBindings(region);
-  return {
-    name,
-    bindings,
-    numParams: 0,
-    workgroupCount: [i32(split.count[0]!), i32(split.count[1]!), i32(nb)],
-    workgroupSize: [1, 1, 1],
-    body: b.body,
-  };
+  return b.kernel(region, name, [i32(split.count[0]!), i32(split.count[1]!), i32(nb)]);
 }

@@ -11,7 +11,6 @@ import { emitEpilogue, laneVector, scalarElement } from './epilogue.js';
 import { KernelBuilder } from './kernel-builder.js';
 import { splitRegion, staticShape } from './region-parts.js';
 import { splitWork } from './work-split.js';
-import { regionBindings } from '../region-bindings.js';
 import type { KernelTuning } from '../kernel-tuning.js';
 
 /** Lowers a max-pool region, or returns undefined when it does not fit. Knob: `workgroups`. */
@@ -109,13 +108,5 @@ export function lowerMaxPoolRegion(region: DispatchRegion, name: string, tuning:
   });
   if (failed) return undefined;
 
-  const bindings = regionBindings(region);
-  return {
-    name,
-    bindings,
-    numParams: 0,
-    workgroupCount: [i32(split.count[0]!), i32(1), i32(batch)],
-    workgroupSize: [1, 1, 1],
-    body: b.body,
-  };
+  return b.kernel(region, name, [i32(split.count[0]!), i32(1), i32(batch)]);
 }

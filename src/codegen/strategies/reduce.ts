@@ -12,7 +12,6 @@ import { emitEpilogue, laneVector, scalarElement } from './epilogue.js';
 import { KernelBuilder } from './kernel-builder.js';
 import { splitRegion, staticShape } from './region-parts.js';
 import { splitWork } from './work-split.js';
-import { regionBindings } from '../region-bindings.js';
 import type { KernelTuning } from '../kernel-tuning.js';
 
 type Kind = 'sum' | 'mean' | 'max' | 'min';
@@ -105,13 +104,5 @@ export function lowerRowReduceRegion(region: DispatchRegion, name: string, tunin
   });
   if (failed) return undefined;
 
-  const bindings = regionBindings(region);
-  return {
-    name,
-    bindings,
-    numParams: 0,
-    workgroupCount: [i32(split.count[0]!), i32(1), i32(1)],
-    workgroupSize: [1, 1, 1],
-    body: b.body,
-  };
+  return b.kernel(region, name, [i32(split.count[0]!), i32(1), i32(1)]);
 }
