@@ -4,13 +4,11 @@
 // their lanes (a 4×4 transpose and three adds) into one vector along the output row.
 import type { Value } from '../../ir/graph.js';
 import type { DispatchRegion } from '../../ir/partition.js';
-import { add, delinearize, div, i32, min, mul, sub } from '../expr.js';
+import { add, div, i32, min, mul, sub } from '../expr.js';
 import type { Expr, Kernel, VecExpr } from '../kernel-ir.js';
-import { atOrigin } from './access-fit.js';
 import { emitEpilogue } from './epilogue.js';
-import { substitute } from './expr-tools.js';
 import { KernelBuilder } from './kernel-builder.js';
-import { batchVars, type MatmulPlan } from './matmul.js';
+import { operandBases, type MatmulPlan } from './matmul.js';
 import { splitWork } from './work-split.js';
 import type { KernelTuning } from '../kernel-tuning.js';
 
@@ -44,12 +42,7 @@ export function lowerDotMatmul(region: DispatchRegion, name: string, out: Value,
   const rowsPer = rowsPerTiles * ROWS;
 
   const b = new KernelBuilder();
-  const bz = b.let({ k: 'wgid', dim: 2 }, 'bz');
-  const batchIdx = delinearize(bz, batch).map((e) => b.let(e, 'bi'));
-  const bvars = batchVars(batch.length);
-  const bindBatch = (index: Expr): Expr => substitute(index, new Map(bvars.map((nm, d) => [nm, batchIdx[d]!])));
-  const aBase = b.let(atOrigin(bindBatch(plan.a.access.index), ['$m', '$k']), 'abase');
-  const bBase = b.let(atOrigin(bindBatch(plan.b.access.index), ['$k', '$n']), 'bbase');
+  const { batchIdx, aBase, bBase } = operandBases(b, plan);
   const c0 = b.let(mul({ k: 'wgid', dim: 0 }, i32(colsPer)), 'c0');
   const cEnd = b.let(min(add(c0, i32(colsPer)), i32(colTiles)), 'cend');
   const m0 = b.let(mul({ k: 'wgid', dim: 1 }, i32(rowsPer)), 'm0');

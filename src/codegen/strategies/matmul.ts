@@ -59,6 +59,20 @@ export interface MatmulPlan {
 
 export const batchVars = (rank: number): string[] => Array.from({ length: rank }, (_, d) => `$b${d}`);
 
+/**
+ * The workgroup's batch sample (wgid.z) as indices, and A's and B's element index at the origin
+ * of that sample's matrices: where every matmul micro-kernel starts its pointers.
+ */
+export function operandBases(b: KernelBuilder, plan: MatmulPlan): { batchIdx: Expr[]; aBase: Expr; bBase: Expr } {
+  const bz = b.let({ k: 'wgid', dim: 2 }, 'bz');
+  const batchIdx = delinearize(bz, plan.batch).map((e) => b.let(e, 'bi'));
+  const bvars = batchVars(plan.batch.length);
+  const bindBatch = (index: Expr): Expr => substitute(index, new Map(bvars.map((nm, d) => [nm, batchIdx[d]!])));
+  const aBase = b.let(atOrigin(bindBatch(plan.a.access.index), ['$m', '$k']), 'abase');
+  const bBase = b.let(atOrigin(bindBatch(plan.b.access.index), ['$k', '$n']), 'bbase');
+  return { batchIdx, aBase, bBase };
+}
+
 function batchPoints(batch: readonly number[]): number[][] {
   const total = batch.reduce((a, b) => a * b, 1);
   const pick = total <= 64 ? Array.from({ length: total }, (_, i) => i) : [0, 1, total >> 1, total - 1];
@@ -174,12 +188,7 @@ export function lowerMatmulRegion(region: DispatchRegion, name: string, tuning: 
   const rowsPer = tilesPer * MR;
 
   const b = new KernelBuilder();
-  const bz = b.let({ k: 'wgid', dim: 2 }, 'bz');
-  const batchIdx = delinearize(bz, batch).map((e) => b.let(e, 'bi'));
-  const bvars = batchVars(batch.length);
-  const bindBatch = (index: Expr): Expr => substitute(index, new Map(bvars.map((nm, d) => [nm, batchIdx[d]!])));
-  const aBase = b.let(atOrigin(bindBatch(plan.a.access.index), ['$m', '$k']), 'abase');
-  const bBase = b.let(atOrigin(bindBatch(plan.b.access.index), ['$k', '$n']), 'bbase');
+  const { batchIdx, aBase, bBase } = operandBases(b, plan);
   const p0 = b.let(mul({ k: 'wgid', dim: 0 }, i32(panelsPer)), 'p0');
   const pEnd = b.let(min(add(p0, i32(panelsPer)), i32(np)), 'pend');
   const m0 = b.let(mul({ k: 'wgid', dim: 1 }, i32(rowsPer)), 'm0');
