@@ -8,11 +8,11 @@ import type { CommandModule } from 'yargs';
 import { benchmarkSession, profileDispatches, randomInputs, type DispatchProfile } from '../../src/runtime/benchmark.js';
 import { createDevice, targetOfDevice } from '../../src/runtime/devices.js';
 import { DispatchBench } from '../../src/runtime/dispatch-bench.js';
+import { readModuleFiles, type ModuleFiles } from '../../src/runtime/module-files.js';
 import { Session } from '../../src/runtime/session.js';
 import { openCompiler } from '../../src/stages/compiler.js';
 import { readTuningSpec } from '../../src/stages/tuning-file.js';
 import { IreetsError } from '../../src/util/errors.js';
-import { readInputFile } from '../read-input-file.js';
 
 interface BenchArgs {
   model: string;
@@ -27,6 +27,7 @@ interface BenchArgs {
   repeat: number;
   tuning?: string;
   'cache-dir'?: string;
+  weights?: string;
 }
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
@@ -44,17 +45,18 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('top', { type: 'number', describe: 'with --dispatches: list only the N slowest' })
       .option('dispatch', { type: 'string', describe: 'time one dispatch alone: its position in a run (as --dispatches lists it, #K) or, for an .onnx model, a region key' })
       .option('repeat', { type: 'number', default: 0, describe: 'with --dispatch: dispatches per timed batch (0: enough for ~20 ms)' })
-      .option('tuning', { type: 'string', describe: 'with an .onnx model: compile with this tuning spec' }) as never,
+      .option('tuning', { type: 'string', describe: 'with an .onnx model: compile with this tuning spec' })
+      .option('weights', { type: 'string', describe: 'the parameter archive of a module compiled with --weights external (default: the file it names, beside it)' }) as never,
   handler: async (args) => {
     // Executable hash → the regions it runs, known when we compiled the model ourselves.
     const labels = new Map<string, { key: string; label: string }[]>();
-    let module: Uint8Array;
+    let files: ModuleFiles;
     if (/\.onnx$/i.test(args.model)) {
       const target = targetOfDevice(args.device);
       const tuning = args.tuning ? await readTuningSpec(args.tuning) : {};
       const compiler = await openCompiler({ cacheDir: args['cache-dir'] });
       try {
-        module = (await compiler.compile(args.model, { target, tuning })).module;
+        files = { module: (await compiler.compile(args.model, { target, tuning })).module };
         for (const r of await compiler.regions(args.model, { target, tuning })) {
           const hash = r.executables[target]!;
           const l = labels.get(hash) ?? labels.set(hash, []).get(hash)!;
@@ -65,15 +67,15 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       }
     } else {
       if (args.tuning) throw new IreetsError('INPUT_INVALID', '--tuning applies when compiling an .onnx model; a module is already compiled', args.model);
-      module = await readInputFile(args.model, 'model');
+      files = await readModuleFiles(args.model, { weights: args.weights });
     }
     const device = await createDevice(args.device, { threads: args.threads });
     try {
       if (args.dispatch !== undefined) {
-        await benchOneDispatch(args, module, device, labels);
+        await benchOneDispatch(args, files, device, labels);
         return;
       }
-      const session = await Session.load(module, device, args.model);
+      const session = await Session.load(files.module, device, args.model, files.parameters);
       const inputs = randomInputs(session.inputs);
       const options = { warmup: args.warmup, runs: args.runs };
       if (args.dispatches) {
@@ -102,8 +104,8 @@ function labelOf(labels: Labels, hash: string | undefined): string | undefined {
   return l ? l.map((x) => `${x.label} (${x.key})`).join(' | ') : undefined;
 }
 
-async function benchOneDispatch(args: BenchArgs, module: Uint8Array, device: Awaited<ReturnType<typeof createDevice>>, labels: Labels): Promise<void> {
-  const bench = await DispatchBench.capture(module, device, (signatures) => randomInputs(signatures), args.model);
+async function benchOneDispatch(args: BenchArgs, files: ModuleFiles, device: Awaited<ReturnType<typeof createDevice>>, labels: Labels): Promise<void> {
+  const bench = await DispatchBench.capture(files.module, device, (signatures) => randomInputs(signatures), args.model, files.parameters);
   try {
     const ordinal = pickDispatch(args.dispatch!, bench, labels);
     const d = bench.dispatch(ordinal);

@@ -1,6 +1,6 @@
-// `ireets compile MODEL.onnx [--target cpu[,webgpu,vulkan-spirv]] [-o MODEL.vmfb] [--tuning SPEC.json] [--explain] [--json]`
-// Compiles through the build cache (--cache-dir): only what changed since the last build runs.
-import { rename, writeFile } from 'node:fs/promises';
+// `ireets compile MODEL.onnx [--target cpu[,webgpu,vulkan-spirv]] [-o MODEL.vmfb] [--weights embed|external] [--tuning SPEC.json] [--explain] [--json]`
+// Compiles through the build cache (--cache-dir): only what changed since the last build runs,
+// and a module file that already holds the result is left alone.
 import type { CommandModule } from 'yargs';
 import { TARGETS, type Target } from '../../src/stages/compile-pipeline.js';
 import { formatExplain, openCompiler } from '../../src/stages/compiler.js';
@@ -12,6 +12,7 @@ interface CompileArgs {
   target: string;
   output?: string;
   tuning?: string;
+  weights: 'embed' | 'external';
   explain: boolean;
   json: boolean;
   'cache-dir'?: string;
@@ -36,30 +37,31 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       .option('target', { type: 'string', default: 'cpu', describe: `target(s) to compile for, comma-separated: ${TARGETS.join(', ')}` })
       .option('output', { alias: 'o', type: 'string', describe: 'module file to write (default: MODEL.vmfb)' })
       .option('tuning', { type: 'string', describe: 'tuning spec (JSON: {"default": {...}, "regions": {...}, "targets": {"cpu": {"regions": {"<region key>": {"tileRows": 3}}}}}), e.g. from ireets tune' })
+      .option('weights', { choices: ['embed', 'external'] as const, default: 'embed' as const, describe: 'embed: one self-contained module file; external: weights in a parameter archive beside it (MODEL.params), rewritten only when they change' })
       .option('explain', { type: 'boolean', default: false, describe: 'show what each stage executed, verified or reused, and why dispatches recompiled' })
       .option('json', { type: 'boolean', default: false, describe: 'print the build report as JSON' }) as never,
   handler: async (args) => {
     const targets = parseTargets(args.target);
     const tuning = args.tuning ? await readTuningSpec(args.tuning) : undefined;
+    const out = args.output ?? args.model.replace(/\.onnx$/i, '') + '.vmfb';
     const compiler = await openCompiler({ cacheDir: args['cache-dir'] });
     let result;
     try {
-      result = await compiler.compile(args.model, { targets, ...(tuning ? { tuning } : {}) });
+      // Written atomically (temp file + rename): a reader never sees a half-written module.
+      result = await compiler.compileToFile(args.model, out, { targets, weights: args.weights, ...(tuning ? { tuning } : {}) });
     } finally {
       await compiler.close();
     }
-    const out = args.output ?? args.model.replace(/\.onnx$/i, '') + '.vmfb';
-    // Write atomically: a reader never sees a half-written module.
-    const tmp = `${out}.tmp-${process.pid}`;
-    await writeFile(tmp, result.module);
-    await rename(tmp, out);
     const { explain } = result;
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ output: out, bytes: result.module.length, ...explain }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ output: out, bytes: result.bytes, written: result.written, ...(result.parameters ? { parameters: result.parameters } : {}), ...explain }, null, 2)}\n`);
       return;
     }
     if (args.explain) process.stdout.write(`${formatExplain(explain)}\n`);
     else for (const p of explain.staleInputs) process.stderr.write(`ireets: warning: ${p} changed during the build; nothing derived from it was cached\n`);
-    process.stdout.write(`wrote ${out}: ${result.module.length} bytes, ${explain.dispatches} dispatches (${explain.summary})\n`);
+    const verb = result.written ? 'wrote' : 'kept';
+    const p = result.parameters;
+    const weights = p ? `; weights in ${p.output}: ${p.bytes} bytes${p.written ? '' : ', unchanged'}` : '';
+    process.stdout.write(`${verb} ${out}: ${result.bytes} bytes, ${explain.dispatches} dispatches (${explain.summary})${weights}\n`);
   },
 };

@@ -6,13 +6,15 @@ import { readModule } from '../../src/vm/module-reader.js';
 import type { TensorSignature, VmModule } from '../../src/vm/module.js';
 import { disassembleSpirv } from '../../src/codegen/spirv/index.js';
 import { IreetsError } from '../../src/util/errors.js';
-import { readInputFile } from '../read-input-file.js';
+import { readModuleFiles } from '../../src/runtime/module-files.js';
+import { readArchive } from '../../src/vm/parameter-archive.js';
 
 interface DumpArgs {
   module: string;
   bytecode: boolean;
   executable?: number;
   format?: 'wgsl' | 'spirv' | 'wasm';
+  weights?: string;
 }
 
 const sig = (s: TensorSignature): string => `${s.name}: ${s.dtype}[${s.shape.join(',')}]`;
@@ -25,11 +27,13 @@ export const dumpCommand: CommandModule<object, DumpArgs> = {
       .positional('module', { type: 'string', demandOption: true, describe: 'path of the .vmfb file' })
       .option('bytecode', { type: 'boolean', default: true, describe: 'include the host program listing' })
       .option('executable', { type: 'number', describe: 'show one executable\'s code instead (its index in the listing)' })
-      .option('format', { choices: ['wgsl', 'spirv', 'wasm'] as const, describe: 'with --executable: which target\'s code (default: the first executable of that index)' }) as never,
+      .option('format', { choices: ['wgsl', 'spirv', 'wasm'] as const, describe: 'with --executable: which target\'s code (default: the first executable of that index)' })
+      .option('weights', { type: 'string', describe: 'the parameter archive of a module compiled with --weights external (default: the file it names, beside it)' }) as never,
   handler: async (args) => {
     await initHashing();
-    const bytes = await readInputFile(args.module, 'module');
-    const mod = readModule(bytes, args.module);
+    const files = await readModuleFiles(args.module, { weights: args.weights });
+    const bytes = files.module;
+    const mod = readModule(bytes, args.module, files.parameters && readArchive(files.parameters.bytes, files.parameters.name));
     if (args.executable !== undefined) {
       process.stdout.write(await showExecutable(mod, args.executable, args.format));
       return;

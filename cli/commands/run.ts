@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { createDevice, targetOfDevice } from '../../src/runtime/devices.js';
+import { readModuleFiles, type ModuleFiles } from '../../src/runtime/module-files.js';
 import { Session } from '../../src/runtime/session.js';
 import { bytesOf, type RuntimeTensor } from '../../src/runtime/tensor.js';
 import { parseInputs, preview, resolveInput } from '../../src/runtime/input-spec.js';
@@ -20,10 +21,11 @@ interface RunArgs {
   threads?: number;
   verbose: boolean;
   'cache-dir'?: string;
+  weights?: string;
 }
 
 /** An ONNX model compiled through the build cache: a model run before is not compiled again. */
-async function compileCached(path: string, cacheDir: string | undefined, target: Target): Promise<Uint8Array> {
+async function compileCached(path: string, cacheDir: string | undefined, target: Target): Promise<ModuleFiles> {
   let compiler;
   try {
     compiler = await openCompiler({ cacheDir });
@@ -31,10 +33,10 @@ async function compileCached(path: string, cacheDir: string | undefined, target:
     if (!isIreetsError(e) || e.code !== 'CACHE_IO') throw e;
     // Running needs no cache: compile from scratch rather than refuse.
     process.stderr.write(`ireets: warning: ${e.message}; compiling without the cache\n`);
-    return (await compileOnnx(await readInputFile(path, 'model'), { path, target })).module;
+    return { module: (await compileOnnx(await readInputFile(path, 'model'), { path, target })).module };
   }
   try {
-    return (await compiler.compile(path, { target })).module;
+    return { module: (await compiler.compile(path, { target })).module };
   } finally {
     await compiler.close();
   }
@@ -49,15 +51,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('device', { type: 'string', default: 'cpu', describe: 'cpu | cpu-sync | webgpu | webgpu:N' })
       .option('input', { type: 'string', array: true, default: [] as string[], describe: 'NAME=@file.npy or NAME=random' })
       .option('output-dir', { type: 'string', describe: 'write each output as DIR/<name>.npy' })
-      .option('threads', { type: 'number', describe: 'CPU threads (default: all cores)' }) as never,
+      .option('threads', { type: 'number', describe: 'CPU threads (default: all cores)' })
+      .option('weights', { type: 'string', describe: 'the parameter archive of a module compiled with --weights external (default: the file it names, beside it)' }) as never,
   handler: async (args) => {
     // An ONNX model compiles for the device's target through the cache, as `compile` would.
-    const module = /\.onnx$/i.test(args.model)
+    const files = /\.onnx$/i.test(args.model)
       ? await compileCached(args.model, args['cache-dir'], targetOfDevice(args.device))
-      : await readInputFile(args.model, 'model');
+      : await readModuleFiles(args.model, { weights: args.weights });
     const device = await createDevice(args.device, { threads: args.threads });
     try {
-      const session = await Session.load(module, device, args.model);
+      const session = await Session.load(files.module, device, args.model, files.parameters);
       if (args.verbose) process.stdout.write(`device: ${device.driver} (${device.description})\n`);
       const given = parseInputs(args.input);
       const inputs: RuntimeTensor[] = [];

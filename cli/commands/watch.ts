@@ -15,6 +15,7 @@ interface WatchArgs {
   output?: string;
   tuning?: string;
   debounce: number;
+  weights: 'embed' | 'external';
   run: boolean;
   input: string[];
   device: string;
@@ -33,6 +34,7 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
       .option('output', { alias: 'o', type: 'string', describe: 'module file to keep up to date (default: MODEL.vmfb)' })
       .option('tuning', { type: 'string', describe: 'tuning spec (JSON), watched too' })
       .option('debounce', { type: 'number', default: DEFAULT_DEBOUNCE_MS, describe: 'quiet time (ms) after a change before rebuilding' })
+      .option('weights', { choices: ['external', 'embed'] as const, default: 'external' as const, describe: 'external: weights in a parameter archive beside the module (MODEL.params), rewritten only when they change; embed: one self-contained module file' })
       .option('run', { type: 'boolean', default: false, describe: 'run each new module and print how its outputs moved' })
       .option('input', { type: 'string', array: true, default: [] as string[], describe: 'with --run: NAME=@file.npy or NAME=random' })
       .option('device', { type: 'string', default: 'cpu', describe: 'with --run: the device to run on, as `ireets run --device` takes it' })
@@ -47,6 +49,7 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
       targets,
       ...(args.tuning ? { tuning: args.tuning } : {}),
       debounceMs: args.debounce,
+      weights: args.weights,
       ...(args.run ? { afterBuild: moduleRunner({ device: args.device, threads: args.threads, inputs: args.input }) } : {}),
     });
     const watched = args.tuning ? `${args.model} and ${args.tuning}` : args.model;

@@ -6,7 +6,7 @@ import type { BufferBinding, ExecutableSource, HalBuffer, HalCommandBuffer, HalD
 import { IreetsError } from '../util/errors.js';
 import type { TensorSignature } from '../vm/module.js';
 import { latencyStats, type LatencyStats } from './benchmark.js';
-import { Session } from './session.js';
+import { Session, type ModuleParameters } from './session.js';
 import type { RuntimeTensor } from './tensor.js';
 
 /** A dispatch as the host program recorded it. */
@@ -134,9 +134,15 @@ export class DispatchBench {
    * Loads `module` on `device`, runs it once on `inputs` (or on what `inputs` makes of the
    * module's input signatures) and captures its dispatches.
    */
-  static async capture(module: Uint8Array, device: HalDevice, inputs: readonly RuntimeTensor[] | ((signatures: readonly TensorSignature[]) => RuntimeTensor[]), name = 'module'): Promise<DispatchBench> {
+  static async capture(
+    module: Uint8Array,
+    device: HalDevice,
+    inputs: readonly RuntimeTensor[] | ((signatures: readonly TensorSignature[]) => RuntimeTensor[]),
+    name = 'module',
+    parameters?: ModuleParameters,
+  ): Promise<DispatchBench> {
     const rec = new RecordingDevice(device);
-    const session = await Session.load(module, rec, name);
+    const session = await Session.load(module, rec, name, parameters);
     rec.recording = true;
     rec.holding = true;
     try {

@@ -5,8 +5,15 @@ import { META } from '../vm/hal-imports.js';
 import { VmInstance } from '../vm/interpreter.js';
 import type { TensorSignature, VmExport, VmModule } from '../vm/module.js';
 import { readModule } from '../vm/module-reader.js';
+import { readArchive } from '../vm/parameter-archive.js';
 import { bindHalImports } from './hal-bindings.js';
 import { bytesOf, elementBytes, typedArrayFromBytes, type RuntimeTensor } from './tensor.js';
+
+/** A parameter archive's bytes, and its name for errors. */
+export interface ModuleParameters {
+  bytes: Uint8Array;
+  name: string;
+}
 
 /**
  * A module loaded on a device: validated, executables and constants resident, ready to call.
@@ -23,9 +30,13 @@ export class Session {
 
   private closed = false;
 
-  static async load(bytes: Uint8Array, device: HalDevice, name = 'module'): Promise<Session> {
+  /**
+   * Loads a module from its bytes. A module whose weights live in a parameter archive (compiled
+   * with `--weights external`) needs the archive's bytes too: `parameters` (see loadModuleFiles).
+   */
+  static async load(bytes: Uint8Array, device: HalDevice, name = 'module', parameters?: ModuleParameters): Promise<Session> {
     await initHashing();
-    const mod = readModule(bytes, name);
+    const mod = readModule(bytes, name, parameters && readArchive(parameters.bytes, parameters.name));
     // A module carries one host program per target: take the first whose executables this device loads.
     const mains = mod.exports.filter((e) => e.name === 'main');
     const main = mains.find((e) => (mod.metadata[META.formats(e.target ?? '')] ?? '').split(',').filter(Boolean).every((f) => device.formats.includes(f)));

@@ -7,7 +7,7 @@
 //   await compiler.compileToFile('model.onnx', 'model.vmfb');   // leaves an up-to-date file alone
 //   await compiler.close();
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { LmdbStore } from '../cache/lmdb-store.js';
 import { cancelledError, isCancellation } from '../graph/cancellation.js';
 import { Database } from '../graph/database.js';
@@ -20,8 +20,8 @@ import { ContentChangedError, digestOf, releaseContent, retainContent, type File
 import { currentStamp, isRacy, readSnapshot, sameStamp, type FileStamp } from './queries/file-snapshot.js';
 import { explainBuild, previousBuild, type Explain } from './queries/explain.js';
 import { compilerQueries, modelFile, tuningSpec } from './queries/index.js';
-import { linkedModuleFile, linkedModuleFileLayout, moduleFileIsCurrent, removalsDone, writeModuleFile, type WrittenModule } from './queries/module-file.js';
-import type { ModuleKey } from './queries/module.js';
+import { archivePathOf, externalFilesAreCurrent, externalModuleId, linkedModuleFile, linkedModuleFileLayout, linkedModuleFilesExternal, moduleFileIsCurrent, removalsDone, writeModuleFile, type WrittenModule } from './queries/module-file.js';
+import type { LinkedModule, ModuleKey } from './queries/module.js';
 import { sideRecords, type SideRecords } from './queries/records.js';
 import { regionTable, type RegionInfo } from './queries/region-table.js';
 import { readModelStamp, StampBatch } from './queries/stamps.js';
@@ -51,6 +51,13 @@ export interface CompileOptions {
    * change. Work finished before the abort stays memoized for the next build.
    */
   signal?: AbortSignal;
+  /**
+   * compileToFile only. 'embed' (default): one self-contained module file. 'external': the
+   * weights go to a parameter archive beside it (archivePathOf), content-addressed and rewritten
+   * only when the weights change, so an edit that keeps them writes a module of a few hundred
+   * kilobytes instead of the whole model (what `ireets watch` does).
+   */
+  weights?: 'embed' | 'external';
 }
 
 export interface CompileOutput {
@@ -65,6 +72,8 @@ export interface CompileToFileOutput {
   bytes: number;
   /** false: the file already held exactly this module and was left alone. */
   written: boolean;
+  /** The parameter archive, with `weights: 'external'` and weights to put there. */
+  parameters?: { output: string; bytes: number; written: boolean };
   explain: Explain;
 }
 
@@ -236,18 +245,24 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
         result = bytes;
       } else {
         const output = resolve(sink.output);
-        const current = await moduleFileIsCurrent(store, outputs, output, fingerprint);
-        if (current) {
-          result = { output: sink.output, bytes: current.size, written: false };
+        if (opts.weights === 'external') {
+          const started = await startExternal(path, sink.output, output, linked, fingerprint, stamps, committed, signal);
+          result = started.result;
+          writing = started.writing;
         } else {
-          // Written from its pieces: the weights go from where they are to the file, never joined.
-          const file = await linkedModuleFileLayout(db, q, linked, await db.get(q.importModel, path, { signal }), signal);
-          if (signal?.aborted) throw cancelledError('a newer build was requested', path);
-          writing = writeModuleFile(output, file, fingerprint, committed).then((written) => {
-            outputs.set(output, written);
-            stamps.output(output, written);
-          });
-          result = { output: sink.output, bytes: file.byteLength, written: true };
+          const current = await moduleFileIsCurrent(store, outputs, output, fingerprint);
+          if (current) {
+            result = { output: sink.output, bytes: current.size, written: false };
+          } else {
+            // Written from its pieces: the weights go from where they are to the file, never joined.
+            const file = await linkedModuleFileLayout(db, q, linked, await db.get(q.importModel, path, { signal }), signal);
+            if (signal?.aborted) throw cancelledError('a newer build was requested', path);
+            writing = writeModuleFile(output, file, fingerprint, committed).then((written) => {
+              outputs.set(output, written);
+              stamps.output(output, written);
+            });
+            result = { output: sink.output, bytes: file.byteLength, written: true };
+          }
         }
       }
     } catch (e) {
@@ -278,6 +293,45 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     const planFingerprint = db.inspect(q.partition, path)?.valueFingerprint;
     const explain = explainBuild({ store, path, targets, tuning, plan, planFingerprint, events, before, staleInputs, ms: performance.now() - t0 });
     return { explain, result: result as T };
+  };
+
+  /**
+   * The module file and its parameter archive (weights: 'external'): left alone when both are
+   * current; else the archive is written only if it does not hold these weights already, and the
+   * module after it (a reader never finds a module whose archive is not in place yet).
+   */
+  const startExternal = async (
+    path: string,
+    shownOutput: string,
+    output: string,
+    linked: LinkedModule,
+    fingerprint: string,
+    stamps: StampBatch,
+    committed: Promise<void>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ result: Omit<CompileToFileOutput, 'explain'>; writing: Promise<void> | undefined }> => {
+    const archivePath = archivePathOf(output);
+    const shownArchive = archivePathOf(shownOutput);
+    const current = await externalFilesAreCurrent(store, outputs, output, archivePath, fingerprint);
+    if (current) {
+      const parameters = current.archive && { output: shownArchive, bytes: current.archive.size, written: false };
+      return { result: { output: shownOutput, bytes: current.module.size, written: false, ...(parameters ? { parameters } : {}) }, writing: undefined };
+    }
+    const imported = await db.get(q.importModel, path, { signal });
+    const files = await linkedModuleFilesExternal(db, q, linked, imported, basename(archivePath), signal);
+    if (signal?.aborted) throw cancelledError('a newer build was requested', path);
+    const archive = files.archive;
+    const record = (file: string) => (written: WrittenModule): void => {
+      outputs.set(file, written);
+      stamps.output(file, written);
+    };
+    const archiveCurrent = archive ? await moduleFileIsCurrent(store, outputs, archivePath, archive.id) : undefined;
+    const archiveWrite = archive && !archiveCurrent ? writeModuleFile(archivePath, archive, archive.id, committed).then(record(archivePath)) : undefined;
+    const moduleId = externalModuleId(fingerprint, archive?.id);
+    const writeModule = (): Promise<void> => writeModuleFile(output, files.module, moduleId, committed).then(record(output));
+    const writing = archiveWrite ? archiveWrite.then(writeModule) : writeModule();
+    const parameters = archive && { output: shownArchive, bytes: archive.byteLength, written: !archiveCurrent };
+    return { result: { output: shownOutput, bytes: files.module.byteLength, written: true, ...(parameters ? { parameters } : {}) }, writing };
   };
 
   /** A build, once more from a fresh read if a stamp vouched for content that changed meanwhile. */

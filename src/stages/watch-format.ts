@@ -17,8 +17,9 @@ export function formatWatchEvent(e: WatchEvent, output: string): string {
     return `error${cause}${describeError(e.error)}; ${keep}`;
   }
   const ms = `${e.ms.toFixed(0)} ms`;
+  const weights = e.weightsWritten && !e.first ? ', weights rewritten' : '';
   if (e.first) return `built ${basename(output)} in ${ms}: ${e.explain.summary}${moduleState(e.explain, e.written)}`;
-  return `rebuilt in ${ms}${cause}: ${compiled(e.explain)}${moduleState(e.explain, e.written)}`;
+  return `rebuilt in ${ms}${cause}: ${compiled(e.explain)}${moduleState(e.explain, e.written)}${weights}`;
 }
 
 function compiled(x: Explain): string {

@@ -2,8 +2,8 @@
 // each output moved since the last run (largest and mean absolute change, and the argmax of a
 // row of scores), e.g.
 //   output: f32[1,1000] max |Δ| 3.1e-2, mean |Δ| 4.0e-3, argmax 281 → 281
-import { readFile } from 'node:fs/promises';
 import { createDevice } from '../runtime/devices.js';
+import { readModuleFiles } from '../runtime/module-files.js';
 import { Session } from '../runtime/session.js';
 import type { RuntimeTensor } from '../runtime/tensor.js';
 import { parseInputs, preview, resolveInput } from '../runtime/input-spec.js';
@@ -22,13 +22,13 @@ export function moduleRunner(spec: RunSpec): (modulePath: string, signal: AbortS
   const given = parseInputs(spec.inputs);
   let last: Map<string, RuntimeTensor> | undefined;
   return async (modulePath, signal) => {
-    const bytes = await readFile(modulePath);
+    const files = await readModuleFiles(modulePath);
     // A fresh device per run: a session's constants stay resident on its device until the device goes.
     const device = await createDevice(spec.device ?? 'cpu', { threads: spec.threads });
     let outputs: RuntimeTensor[];
     let session: Session;
     try {
-      session = await Session.load(bytes, device, modulePath);
+      session = await Session.load(files.module, device, modulePath, files.parameters);
       for (const name of given.keys()) {
         if (!session.inputs.some((s) => s.name === name)) throw new IreetsError('INPUT_INVALID', `the model has no input named ${name} (inputs: ${session.inputs.map((s) => s.name).join(', ')})`);
       }

@@ -27,6 +27,11 @@ export interface WatchOptions {
   debounceMs?: number;
   /** What to react to (default: the model's and the tuning spec's changes on disk). */
   changes?: Observable<WatchSource>;
+  /**
+   * Where the weights go (compileToFile's `weights`). Default 'external': an edit that keeps the
+   * weights rewrites a small module, not the whole model.
+   */
+  weights?: 'embed' | 'external';
   /** Runs after each build that wrote a new module; its lines join the build's event. */
   afterBuild?: (output: string, signal: AbortSignal) => Promise<string[]>;
 }
@@ -47,6 +52,8 @@ export type WatchEvent =
       /** false: the module file already held this module. */
       written: boolean;
       bytes: number;
+      /** The parameter archive was written (weights changed), with weights: 'external'. */
+      weightsWritten: boolean;
       /** Lines from afterBuild (e.g. how the outputs moved). */
       report: string[];
     })
@@ -87,10 +94,11 @@ export function watchBuilds(compiler: Compiler, options: WatchOptions): Observab
               ...(options.targets ? { targets: options.targets } : {}),
               ...(tuning ? { tuning } : {}),
               signal: abort.signal,
+              weights: options.weights ?? 'external',
             });
             const ms = performance.now() - t0;
             const report = r.written && options.afterBuild ? await runAfterBuild(options.afterBuild, options.output, abort.signal) : [];
-            event = { kind: 'built', changed, first: !built, ms, explain: r.explain, written: r.written, bytes: r.bytes, report };
+            event = { kind: 'built', changed, first: !built, ms, explain: r.explain, written: r.written, bytes: r.bytes, weightsWritten: r.parameters?.written ?? false, report };
             built = true;
           } catch (error) {
             event = { kind: 'failed', changed, first: !built, ms: performance.now() - t0, error };

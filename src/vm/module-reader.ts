@@ -1,15 +1,17 @@
 import { IreetsError } from '../util/errors.js';
 import { hashBytes } from '../util/hash.js';
 import type { VmModule } from './module.js';
-import { HEADER_BYTES, MODULE_FORMAT_VERSION, MODULE_MAGIC, type ModuleToc, type SectionRef } from './module-writer.js';
+import { HEADER_BYTES, MODULE_FORMAT_VERSION, MODULE_FORMAT_VERSION_EXTERNAL, MODULE_MAGIC, type ModuleToc, type ParameterArchiveRef, type ParameterRef, type SectionRef } from './module-writer.js';
+import type { ParameterArchive } from './parameter-archive.js';
 import { validateBytecode } from './validate.js';
 
 /**
  * Reads and validates a module file. Everything is checked before anything runs: magic,
  * version, checksum, section bounds, and every function's bytecode. Rodata and executable code
- * are views into `bytes` (no copy). Requires initHashing().
+ * are views into `bytes` (no copy). A module whose weights live in a parameter archive needs
+ * that archive, read (readArchive) and matching the id the module names. Requires initHashing().
  */
-export function readModule(bytes: Uint8Array, culprit = 'module'): VmModule {
+export function readModule(bytes: Uint8Array, culprit = 'module', parameters?: ParameterArchive): VmModule {
   const bad = (msg: string): never => {
     throw new IreetsError('MODULE_CORRUPT', msg, culprit);
   };
@@ -18,8 +20,8 @@ export function readModule(bytes: Uint8Array, culprit = 'module'): VmModule {
   if (magic !== MODULE_MAGIC) bad('not an ireets module (bad magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== MODULE_FORMAT_VERSION) {
-    bad(`module format version ${version}, this runtime reads version ${MODULE_FORMAT_VERSION}; recompile the model`);
+  if (version !== MODULE_FORMAT_VERSION && version !== MODULE_FORMAT_VERSION_EXTERNAL) {
+    bad(`module format version ${version}, this runtime reads versions ${MODULE_FORMAT_VERSION} and ${MODULE_FORMAT_VERSION_EXTERNAL}; recompile the model`);
   }
   const tocLength = view.getUint32(12, true);
   if (HEADER_BYTES + tocLength > bytes.length) bad('table of contents runs past the end of the file');
@@ -43,6 +45,15 @@ export function readModule(bytes: Uint8Array, culprit = 'module'): VmModule {
     || !Array.isArray(toc.executables) || !Array.isArray(toc.rodata) || !Array.isArray(toc.strings)) {
     bad('table of contents is missing tables');
   }
+  const archive = toc.parameters === undefined ? undefined : checkArchive(toc.parameters, parameters, culprit, bad);
+  const rodata = (ref: SectionRef | ParameterRef | undefined, i: number): Uint8Array => {
+    if (ref && typeof (ref as ParameterRef).parameter === 'string') {
+      const key = (ref as ParameterRef).parameter;
+      if (!archive) return bad(`rodata #${i} is in a parameter archive, but the module names none`);
+      return archive.entries.get(key) ?? bad(`rodata #${i} (${key}) is missing from the parameter archive`);
+    }
+    return section(ref as SectionRef | undefined, `rodata #${i}`);
+  };
   const mod: VmModule = {
     functions: toc.functions,
     imports: toc.imports,
@@ -51,7 +62,7 @@ export function readModule(bytes: Uint8Array, culprit = 'module'): VmModule {
     metadata: toc.metadata ?? {},
     bytecode: section(toc.bytecode, 'bytecode'),
     executables: toc.executables.map((e, i) => ({ hash: e.hash, format: e.format, meta: e.meta, code: section(e.section, `executable #${i}`) })),
-    rodata: toc.rodata.map((r, i) => section(r, `rodata #${i}`)),
+    rodata: toc.rodata.map((r, i) => rodata(r, i)),
   };
   for (const ex of mod.exports) {
     if (!mod.functions[ex.functionIndex]) bad(`export ${ex.name} names missing function #${ex.functionIndex}`);
@@ -62,4 +73,33 @@ export function readModule(bytes: Uint8Array, culprit = 'module'): VmModule {
     bad((e as Error).message);
   }
   return mod;
+}
+
+/**
+ * The parameter archive a module file names, from its table of contents (not yet validated: a
+ * loader finds the archive with this, then readModule checks both). Undefined when the module
+ * holds its weights itself or its head cannot be read.
+ */
+export function parameterArchiveOf(bytes: Uint8Array): ParameterArchiveRef | undefined {
+  if (bytes.length < HEADER_BYTES || new TextDecoder().decode(bytes.subarray(0, 8)) !== MODULE_MAGIC) return undefined;
+  const tocLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(12, true);
+  if (HEADER_BYTES + tocLength > bytes.length) return undefined;
+  try {
+    const toc = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + tocLength))) as Partial<ModuleToc>;
+    const p = toc.parameters;
+    return p && typeof p.file === 'string' && typeof p.archive === 'string' ? { file: p.file, archive: p.archive } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkArchive(ref: ParameterArchiveRef, given: ParameterArchive | undefined, culprit: string, bad: (msg: string) => never): ParameterArchive {
+  if (typeof ref.file !== 'string' || typeof ref.archive !== 'string') bad('table of contents names a malformed parameter archive');
+  if (!given) {
+    throw new IreetsError('INPUT_INVALID', `the module's weights are in the parameter archive ${ref.file}: load it with the module (ireets run finds it next to the module file; --weights FILE names another)`, culprit);
+  }
+  if (given.id !== ref.archive) {
+    throw new IreetsError('INPUT_INVALID', `the parameter archive holds other weights (archive ${given.id}, the module needs ${ref.archive}): it was written by another build of the model; use the archive written with this module, or rebuild`, culprit);
+  }
+  return given;
 }

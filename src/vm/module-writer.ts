@@ -3,6 +3,8 @@ import type { VmModule } from './module.js';
 
 export const MODULE_MAGIC = 'IRTSVMFB';
 export const MODULE_FORMAT_VERSION = 1;
+/** The version of a module whose weights are in a parameter archive (older runtimes refuse it). */
+export const MODULE_FORMAT_VERSION_EXTERNAL = 2;
 /** Sections start on 64-byte boundaries so weights can be viewed as typed arrays in place. */
 export const SECTION_ALIGNMENT = 64;
 export const HEADER_BYTES = 32;
@@ -22,7 +24,29 @@ export interface ModuleToc {
   metadata: Record<string, string>;
   bytecode: SectionRef;
   executables: { hash: string; format: string; meta: Record<string, unknown>; section: SectionRef }[];
-  rodata: SectionRef[];
+  /** Each rodata segment: a section of this file, or an entry of the parameter archive. */
+  rodata: (SectionRef | ParameterRef)[];
+  /** Present when some rodata lives in a parameter archive beside the module. */
+  parameters?: ParameterArchiveRef;
+}
+
+/** A rodata segment kept in the module's parameter archive, by the constant's content hash. */
+export interface ParameterRef {
+  parameter: string;
+}
+
+/** The archive a module's external rodata lives in. */
+export interface ParameterArchiveRef {
+  /** File name, resolved next to the module file. */
+  file: string;
+  /** The archive's id (parameter-archive.ts): the module loads only the archive written with it. */
+  archive: string;
+}
+
+/** Which rodata segments a module keeps outside, and where. */
+export interface ExternalParameters extends ParameterArchiveRef {
+  /** Per rodata segment: its archive key, or undefined to keep it in the module file. */
+  keys: readonly (string | undefined)[];
 }
 
 const align = (n: number): number => Math.ceil(n / SECTION_ALIGNMENT) * SECTION_ALIGNMENT;
@@ -48,8 +72,8 @@ const PADDING = new Uint8Array(SECTION_ALIGNMENT);
  * the header), JSON TOC, then aligned binary sections. Deterministic: same module, same bytes.
  * Requires initHashing().
  */
-export function writeModule(mod: VmModule): Uint8Array {
-  const file = layoutModule(mod);
+export function writeModule(mod: VmModule, external?: ExternalParameters): Uint8Array {
+  const file = layoutModule(mod, external);
   sealModule(file);
   const out = new Uint8Array(file.byteLength);
   out.set(file.head, 0);
@@ -61,9 +85,14 @@ export function writeModule(mod: VmModule): Uint8Array {
   return out;
 }
 
-/** The module file's pieces, its checksum not yet computed (see sealModule). */
-export function layoutModule(mod: VmModule): ModuleFileLayout {
-  const blobs: Uint8Array[] = [mod.bytecode, ...mod.executables.map((e) => e.code), ...mod.rodata];
+/**
+ * The module file's pieces, its checksum not yet computed (see sealModule). With `external`, the
+ * rodata segments it names are left out (their bytes are not read) and referred to by archive key.
+ */
+export function layoutModule(mod: VmModule, external?: ExternalParameters): ModuleFileLayout {
+  const keyOf = (i: number): string | undefined => external?.keys[i];
+  const inFile = mod.rodata.filter((_, i) => keyOf(i) === undefined);
+  const blobs: Uint8Array[] = [mod.bytecode, ...mod.executables.map((e) => e.code), ...inFile];
   // The TOC's own length decides where sections start, and section offsets are in the TOC:
   // lay out relative to the end of the TOC, then fix the TOC size by iterating to a fixpoint.
   let tocBytes = new Uint8Array(0);
@@ -75,6 +104,7 @@ export function layoutModule(mod: VmModule): ModuleFileLayout {
       cursor = align(cursor + b.length);
       return ref;
     });
+    let nextInFile = 1 + mod.executables.length;
     const toc: ModuleToc = {
       functions: mod.functions,
       imports: mod.imports,
@@ -83,8 +113,12 @@ export function layoutModule(mod: VmModule): ModuleFileLayout {
       metadata: sortKeys(mod.metadata),
       bytecode: refs[0]!,
       executables: mod.executables.map((e, i) => ({ hash: e.hash, format: e.format, meta: e.meta, section: refs[1 + i]! })),
-      rodata: mod.rodata.map((_, i) => refs[1 + mod.executables.length + i]!),
+      rodata: mod.rodata.map((_, i) => {
+        const key = keyOf(i);
+        return key === undefined ? refs[nextInFile++]! : { parameter: key };
+      }),
     };
+    if (external) toc.parameters = { file: external.file, archive: external.archive };
     tocBytes = new TextEncoder().encode(canonicalJson(toc));
     const newBase = align(HEADER_BYTES + tocBytes.length);
     if (newBase === base) break;
@@ -93,7 +127,7 @@ export function layoutModule(mod: VmModule): ModuleFileLayout {
   const head = new Uint8Array(base);
   head.set(new TextEncoder().encode(MODULE_MAGIC), 0);
   const view = new DataView(head.buffer);
-  view.setUint32(8, MODULE_FORMAT_VERSION, true);
+  view.setUint32(8, external ? MODULE_FORMAT_VERSION_EXTERNAL : MODULE_FORMAT_VERSION, true);
   view.setUint32(12, tocBytes.length, true);
   head.set(tocBytes, HEADER_BYTES);
   const body: Uint8Array[] = [];

@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LmdbStore } from '../../src/cache/lmdb-store.js';
 import { parseMemoKey } from '../../src/cache/tables.js';
-import { writeOnnxModel, type OnnxModelSpec } from '../../src/frontend/onnx-writer.js';
-import { Tensor } from '../../src/ir/tensor.js';
 import { compileOnnx } from '../../src/stages/compile-pipeline.js';
 import { openCompiler, type Explain } from '../../src/stages/compiler.js';
+import { mlp, WEIGHT_BYTES } from '../support/mlp-model.js';
 
 const temps: string[] = [];
 afterAll(() => {
@@ -26,38 +25,6 @@ function tempDir(): string {
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 const executed = (e: Explain): number => e.stages.reduce((n, s) => n + s.executed, 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const WIDTH = 256;
-/** Bytes of one [WIDTH, WIDTH] f32 weight. */
-const WEIGHT_BYTES = WIDTH * WIDTH * 4;
-
-function values(seed: number, n: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  });
-}
-
-/** x [1,W] → MatMul W1 → act → MatMul W2: two 256 KB weights. */
-function mlp(o: { act?: string; w2Seed?: number } = {}): Uint8Array {
-  const spec: OnnxModelSpec = {
-    graph: {
-      nodes: [
-        { op: 'MatMul', inputs: ['x', 'w1'], outputs: ['h'], name: 'fc1' },
-        { op: o.act ?? 'Relu', inputs: ['h'], outputs: ['a'], name: 'act' },
-        { op: 'MatMul', inputs: ['a', 'w2'], outputs: ['y'], name: 'fc2' },
-      ],
-      inputs: [{ name: 'x', dtype: 'f32', shape: [1, WIDTH] }],
-      outputs: [{ name: 'y', dtype: 'f32', shape: [1, WIDTH] }],
-      initializers: [
-        { name: 'w1', tensor: new Tensor('f32', [WIDTH, WIDTH], values(1, WIDTH * WIDTH)) },
-        { name: 'w2', tensor: new Tensor('f32', [WIDTH, WIDTH], values(o.w2Seed ?? 2, WIDTH * WIDTH)) },
-      ],
-    },
-  };
-  return writeOnnxModel(spec);
-}
 
 async function cacheBytes(cacheDir: string): Promise<number> {
   const store = await LmdbStore.open({ cacheDir });

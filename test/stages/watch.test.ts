@@ -15,6 +15,7 @@ import { openCompiler, type Compiler, type CompilerOptions } from '../../src/sta
 import { watchBuilds, type WatchEvent, type WatchOptions } from '../../src/stages/watch.js';
 import { formatWatchEvent } from '../../src/stages/watch-format.js';
 import { describeMove, moduleRunner } from '../../src/stages/watch-run.js';
+import { sameModuleFile } from '../support/module-files.js';
 
 const temps: string[] = [];
 afterAll(() => {
@@ -99,7 +100,7 @@ describe('watchBuilds', () => {
       const first = built(await events.next());
       expect(first.first).toBe(true);
       expect(formatWatchEvent(first, output)).toMatch(/^built model\.vmfb in \d+ ms: 5 of 5 dispatches recompiled, module relinked$/);
-      expect(same(readFileSync(output), (await compileOnnx(tinyCnn(), { path: model })).module)).toBe(true);
+      expect(await sameModuleFile(output, (await compileOnnx(tinyCnn(), { path: model })).module)).toBe(true);
 
       // Two saves within the quiet period: one build, of the last one.
       writeFileSync(model, tinyCnn());
@@ -107,7 +108,7 @@ describe('watchBuilds', () => {
       const next = built(await events.next());
       expect(next.changed).toEqual(['model']);
       expect(formatWatchEvent(next, output)).toMatch(/^rebuilt in \d+ ms: 1 of 5 dispatches recompiled \(conv 3x3, 8→16, dilation 2\), module relinked$/);
-      expect(same(readFileSync(output), (await compileOnnx(tinyCnn(true), { path: model })).module)).toBe(true);
+      expect(await sameModuleFile(output, (await compileOnnx(tinyCnn(true), { path: model })).module)).toBe(true);
       // Its own module file (in the same directory) triggers nothing.
       expect(await events.rest(300)).toEqual([]);
     } finally {
@@ -137,7 +138,7 @@ describe('watchBuilds', () => {
       const recovered = built(await events.next());
       expect(recovered.first).toBe(false);
       expect(recovered.explain.recompiledDispatches).toBe(1);
-      expect(same(readFileSync(output), (await compileOnnx(tinyCnn(true), { path: model })).module)).toBe(true);
+      expect(await sameModuleFile(output, (await compileOnnx(tinyCnn(true), { path: model })).module)).toBe(true);
     } finally {
       events.stop();
       await compiler.close();
@@ -171,7 +172,7 @@ describe('watchBuilds', () => {
       open();
       const b = built(await events.next());
       expect(b.explain.recompiledDispatches).toBe(0); // B is the original model: everything cached
-      expect(same(readFileSync(output), (await compileOnnx(tinyCnn(), { path: model })).module)).toBe(true);
+      expect(await sameModuleFile(output, (await compileOnnx(tinyCnn(), { path: model })).module)).toBe(true);
       expect(await events.rest(200)).toEqual([]);
     } finally {
       open();
@@ -209,7 +210,7 @@ describe('watchBuilds', () => {
       writeFileSync(tuning, '{}');
       const back = built(await events.next());
       expect(back.explain.recompiledDispatches).toBe(0); // the untuned executables are still cached
-      expect(same(readFileSync(output), (await compileOnnx(tinyCnn(), { path: model })).module)).toBe(true);
+      expect(await sameModuleFile(output, (await compileOnnx(tinyCnn(), { path: model })).module)).toBe(true);
     } finally {
       events.stop();
       await compiler.close();
@@ -264,6 +265,6 @@ describe('ireets watch', () => {
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(code).toBe(0);
     expect(out.trim().split('\n')).toHaveLength(3); // watching…, built, rebuilt
-    expect(same(readFileSync(join(dir, 'm.vmfb')), (await compileOnnx(tinyCnn(true), { path: model })).module)).toBe(true);
+    expect(await sameModuleFile(join(dir, 'm.vmfb'), (await compileOnnx(tinyCnn(true), { path: model })).module)).toBe(true);
   }, 120_000);
 });

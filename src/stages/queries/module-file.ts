@@ -8,6 +8,7 @@ import type { Store } from '../../cache/store.js';
 import type { Database } from '../../graph/database.js';
 import { IreetsError } from '../../util/errors.js';
 import { sealModule, type ModuleFileLayout } from '../../vm/module-writer.js';
+import { layoutArchive, type ArchiveLayout } from '../../vm/parameter-archive.js';
 import { currentStamp, sameStamp } from './file-snapshot.js';
 import type { ImportedModel } from './import-model.js';
 import type { CompilerQueries } from './index.js';
@@ -39,6 +40,28 @@ export async function linkedModuleFileLayout(
   signal: AbortSignal | undefined,
 ): Promise<ModuleFileLayout> {
   return layoutLinkedModule(linked, await constantBytesOfModule(db, q, linked, imported, signal));
+}
+
+/**
+ * The module file with its weights (the constants cached on their own, constantData) in a
+ * parameter archive named `archiveFile`, as pieces: the module names the archive by id and its
+ * weights by content hash. No archive when the model has no such weights (the module holds all).
+ */
+export async function linkedModuleFilesExternal(
+  db: Database,
+  q: CompilerQueries,
+  linked: LinkedModule,
+  imported: ImportedModel,
+  archiveFile: string,
+  signal: AbortSignal | undefined,
+): Promise<{ module: ModuleFileLayout; archive: ArchiveLayout | undefined }> {
+  const bytesOf = await constantBytesOfModule(db, q, linked, imported, signal);
+  const small = new Set(imported.module.constants.map((c) => c.hash));
+  const keys = linked.rodata.map((hash) => (small.has(hash) ? undefined : hash));
+  const weights = [...new Set(keys.filter((k): k is string => k !== undefined))];
+  if (weights.length === 0) return { module: layoutLinkedModule(linked, bytesOf), archive: undefined };
+  const archive = layoutArchive(weights.map((key) => ({ key, bytes: bytesOf(key) })));
+  return { module: layoutLinkedModule(linked, bytesOf, { file: archiveFile, archive: archive.id, keys }), archive };
 }
 
 /** Bytes of every constant the linked module names: small ones from the import's value, weights from constantData. */
@@ -82,6 +105,41 @@ export async function moduleFileIsCurrent(store: Store, known: Map<string, Writt
   return { size: Number(now.size) };
 }
 
+/**
+ * Where a module's parameter archive goes: beside it, named after it (`model.vmfb` →
+ * `model.params`; a name without the .vmfb extension gets `.params` appended).
+ */
+export function archivePathOf(output: string): string {
+  return /\.vmfb$/i.test(output) ? `${output.slice(0, -'.vmfb'.length)}.params` : `${output}.params`;
+}
+
+/** What an external-weights module file is recorded as holding: the module, and the archive it names. */
+export function externalModuleId(module: string, archive: string | undefined): string {
+  return `${module}/external/${archive ?? 'none'}`;
+}
+
+/**
+ * Whether `output` holds the external-weights module of value fingerprint `module`, and its
+ * archive the weights that module names: both as recorded when written, and untouched since.
+ */
+export async function externalFilesAreCurrent(
+  store: Store,
+  known: Map<string, WrittenModule>,
+  output: string,
+  archivePath: string,
+  module: string,
+): Promise<{ module: { size: number }; archive: { size: number } | undefined } | undefined> {
+  const record = known.get(output) ?? readOutputStamp(store, output);
+  const prefix = externalModuleId(module, '');
+  if (!record?.module.startsWith(prefix)) return undefined;
+  const archiveId = record.module.slice(prefix.length);
+  const moduleFile = await moduleFileIsCurrent(store, known, output, record.module);
+  if (!moduleFile) return undefined;
+  if (archiveId === 'none') return { module: moduleFile, archive: undefined };
+  const archive = await moduleFileIsCurrent(store, known, archivePath, archiveId);
+  return archive && { module: moduleFile, archive };
+}
+
 async function readHead(path: string): Promise<Uint8Array | undefined> {
   try {
     const fd = await open(path, 'r');
@@ -98,8 +156,9 @@ async function readHead(path: string): Promise<Uint8Array | undefined> {
 }
 
 /**
- * Writes the module file atomically (temp file beside it, then rename): readers never see half a
- * module. A layout is sealed here: its checksum is computed while its sections are being written.
+ * Writes the module file (or a parameter archive: same header) atomically (temp file beside it,
+ * then rename): readers never see half a module. A layout is sealed here: its checksum is computed
+ * while its sections are being written.
  * The sections are on their way before this returns its promise, so what the caller does next
  * (committing the build) overlaps the write too; the rename waits for `renameAfter`, if given.
  */

@@ -7,7 +7,7 @@ import type { Schedule } from '../../codegen/schedule.js';
 import { defineQuery, type DerivedQuery } from '../../graph/query.js';
 import { describeNode, type Node } from '../../ir/graph.js';
 import { IreetsError, isIreetsError } from '../../util/errors.js';
-import { layoutModule, writeModule, type ModuleFileLayout } from '../../vm/module-writer.js';
+import { layoutModule, writeModule, type ExternalParameters, type ModuleFileLayout } from '../../vm/module-writer.js';
 import type { VmExecutable, VmModule } from '../../vm/module.js';
 import { checkHostStep, linkedDispatch, type Target } from '../compile-pipeline.js';
 import { linkModule, type CompiledGraph, type TargetProgram } from '../link.js';
@@ -76,9 +76,13 @@ export function writeLinkedModule(linked: LinkedModule, bytesOf: (hash: string) 
   return writeModule({ ...linked.vm, rodata: linked.rodata.map(bytesOf) });
 }
 
-/** The same file as pieces that view the constants' bytes instead of copying them; not sealed yet (sealModule). */
-export function layoutLinkedModule(linked: LinkedModule, bytesOf: (hash: string) => Uint8Array): ModuleFileLayout {
-  return layoutModule({ ...linked.vm, rodata: linked.rodata.map(bytesOf) });
+/**
+ * The same file as pieces that view the constants' bytes instead of copying them; not sealed yet
+ * (sealModule). With `external`, the constants it names stay out (bytesOf is not asked for them).
+ */
+export function layoutLinkedModule(linked: LinkedModule, bytesOf: (hash: string) => Uint8Array, external?: ExternalParameters): ModuleFileLayout {
+  const rodata = linked.rodata.map((hash, i) => (external?.keys[i] === undefined ? bytesOf(hash) : new Uint8Array(0)));
+  return layoutModule({ ...linked.vm, rodata }, external);
 }
 
 /** One target's host program: executables in order of first use, deduplicated by code, as compileOnnx links them. */
