@@ -1,5 +1,5 @@
 // The incremental compiler on the fixture models, one line per (model, case):
-//   node --import tsx bench/incremental.ts [--models a,b] [--rounds N] [--json]
+//   node --import tsx bench/incremental.ts [--models a,b] [--rounds N] [--weights external|embed] [--json]
 // Each round of a model runs two fresh processes over a new cache directory:
 //   1. a session: cold compile (empty cache), warm no-op (same process), one-op edit, weights-only
 //      edit, a second edit of the same op, target switch, switch back — in that order, in one
@@ -7,13 +7,14 @@
 //   2. a second process: a no-op build over the cache the session left.
 // Times are wall time inside `compiler.compileToFile()`, what `ireets watch` runs per rebuild:
 // from reading the model to the module file renamed into place (process start and opening the
-// cache excluded), medians over rounds. An edited model is saved 50 ms before its build starts,
-// as watch's debounce leaves it. The peer is the cold compile of the same round: each case also
-// prints its share of it, against the goals fresh-process no-op ≤ 3% and one-op edit ≤ 10%.
+// cache excluded), medians over rounds. Weights go where watch puts them by default: a parameter
+// archive beside the module, rewritten only when they change (`--weights embed`: one file). An
+// edited model is saved 50 ms before its build starts, as watch's debounce leaves it. The peer is
+// the cold compile of the same round: each case also prints its share of it, against the goals
+// fresh-process no-op ≤ 3% and one-op edit ≤ 10%.
 //
-// "Target switch": the compiler has one target today (cpu), so the switch is to another tuning
-// of it (`{"default": {"vectorize": false}}`, every region scalar); with a second target in
-// TARGETS, the switch goes to that target instead.
+// "Target switch": to the second target in TARGETS (webgpu); without one, to another tuning of
+// cpu (`{"default": {"vectorize": false}}`, every region scalar).
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,8 @@ const GOALS: Partial<Record<Case, number>> = { 'fresh-process no-op': 0.03, 'one
 export interface IncrementalOptions {
   models?: readonly string[];
   rounds?: number;
+  /** Where compileToFile puts the weights (default 'external', as `ireets watch` does). */
+  weights?: 'embed' | 'external';
   json?: boolean;
 }
 
@@ -63,12 +66,13 @@ const SELF = fileURLToPath(import.meta.url);
 export async function runIncrementalBench(options: IncrementalOptions = {}): Promise<IncrementalResult[]> {
   const models = options.models ?? INCREMENTAL_MODELS;
   const rounds = options.rounds ?? 3;
+  const weights = options.weights ?? 'external';
   const results: IncrementalResult[] = [];
   const other = TARGETS.find((t) => t !== 'cpu');
   if (!options.json) {
     const cores = (await import('node:os')).cpus().length;
     const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
-    console.log(`# incremental compile, ms inside compileToFile(), median of ${rounds}; ${cores} cores, load ${load}; switch = ${other ? `target ${other}` : 'tuning vectorize:false (one target)'}`);
+    console.log(`# incremental compile, ms inside compileToFile(), median of ${rounds}; ${cores} cores, load ${load}; weights ${weights}; switch = ${other ? `target ${other}` : 'tuning vectorize:false (one target)'}`);
   }
   for (const model of models) {
     const source = await ensureFixture(model);
@@ -79,7 +83,7 @@ export async function runIncrementalBench(options: IncrementalOptions = {}): Pro
       try {
         const path = join(dir, `${model}.onnx`);
         copyFileSync(source, path);
-        const job = { path, output: join(dir, `${model}.vmfb`), cacheDir: join(dir, 'cache') };
+        const job = { path, output: join(dir, `${model}.vmfb`), cacheDir: join(dir, 'cache'), weights };
         const session = (await child({ ...job, mode: 'session' })) as { samples: Record<string, Sample>; edits: string };
         edits = session.edits;
         const fresh = (await child({ ...job, mode: 'noop' })) as { samples: Record<string, Sample> };
@@ -140,6 +144,7 @@ interface Job {
   path: string;
   output: string;
   cacheDir: string;
+  weights: 'embed' | 'external';
 }
 
 const SAVE_TO_BUILD_MS = 50;
@@ -158,7 +163,7 @@ async function runJob(job: Job): Promise<unknown> {
   const switched: CompileOptions = other ? { target: other } : { tuning: { default: { vectorize: false } } };
   const measure = async (c: Case, options: CompileOptions = {}): Promise<void> => {
     const t0 = performance.now();
-    const { explain } = await compiler.compileToFile(job.path, job.output, options);
+    const { explain } = await compiler.compileToFile(job.path, job.output, { ...options, weights: job.weights });
     samples[c] = { ms: performance.now() - t0, summary: explain.summary, stagesRun: stagesRun(explain) };
   };
   try {
@@ -262,6 +267,7 @@ async function main(argv: readonly string[]): Promise<void> {
   await runIncrementalBench({
     models: pick('--models')?.split(','),
     rounds: pick('--rounds') === undefined ? undefined : Number(pick('--rounds')),
+    weights: pick('--weights') === 'embed' ? 'embed' : 'external',
     json: argv.includes('--json'),
   });
 }
