@@ -1,4 +1,4 @@
-// `ireets dump MODEL.vmfb`: exports and signatures, executables, constants, host program.
+// `ireets dump MODEL.vmfb [--weights FILE]`: exports and signatures, executables, constants, host program.
 import type { CommandModule } from 'yargs';
 import { initHashing } from '../../src/util/hash.js';
 import { disassemble } from '../../src/vm/disassembler.js';
@@ -39,6 +39,7 @@ export const dumpCommand: CommandModule<object, DumpArgs> = {
       return;
     }
     const out: string[] = [`module ${args.module}: ${bytes.length} bytes`];
+    if (files.parameters) out.push(`weights in ${files.parameters.name}: ${files.parameters.bytes.length} bytes`);
     for (const [k, v] of Object.entries(mod.metadata)) out.push(`  ${k} = ${v}`);
     for (const e of mod.exports) {
       out.push(`export ${e.name}${e.target ? ` [${e.target}]` : ''}(${e.inputs.map(sig).join(', ')}) -> (${e.outputs.map(sig).join(', ')})`);

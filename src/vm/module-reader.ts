@@ -41,6 +41,7 @@ export function readModule(bytes: Uint8Array, culprit = 'module', parameters?: P
     }
     return bytes.subarray(ref.offset, ref.offset + ref.length);
   };
+  if (typeof toc !== 'object' || toc === null) bad('table of contents is not an object');
   if (!Array.isArray(toc.functions) || !Array.isArray(toc.imports) || !Array.isArray(toc.exports)
     || !Array.isArray(toc.executables) || !Array.isArray(toc.rodata) || !Array.isArray(toc.strings)) {
     bad('table of contents is missing tables');

@@ -105,7 +105,7 @@ function archiveIndex(bytes: Uint8Array, bad: (msg: string) => never): { bytes: 
   } catch {
     return bad('index is not valid JSON');
   }
-  const entries = (parsed as { entries?: unknown }).entries;
+  const entries = typeof parsed === 'object' && parsed !== null ? (parsed as { entries?: unknown }).entries : undefined;
   if (!Array.isArray(entries)) bad('index has no entries table');
   return { bytes: indexBytes, entries: entries as ArchiveEntryRef[] };
 }

@@ -1,6 +1,6 @@
 // The CLI as a user runs it: a real `ireets` process, exit codes and files.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,6 +51,33 @@ describe('ireets compile / run / dump', () => {
     expect(d.stdout).toMatch(/export main \[cpu\]\(input: f32\[1,3,32,32\]\) -> \(output: f32\[1,10\]\)/);
     expect(d.stdout).toMatch(/wasm-simd128/);
     expect(d.stdout).toContain('hal.command_buffer.dispatch');
+  }, 120_000);
+
+  it('keeps the weights in a parameter archive with --weights external; run and dump find it, and say so when it is missing', async () => {
+    const model = await ensureFixture('tiny_cnn');
+    const vmfb = join(dir, 'ext.vmfb');
+    const c = await ireets(['compile', model, '-o', vmfb, '--weights', 'external'], cacheEnv);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toMatch(/^wrote .*ext\.vmfb: \d+ bytes, .*; weights in .*ext\.params: \d+ bytes\n$/);
+    const again = await ireets(['compile', model, '-o', vmfb, '--weights', 'external'], cacheEnv);
+    expect(again.stdout).toMatch(/^kept .*ext\.vmfb: .*ext\.params: \d+ bytes, unchanged\n$/);
+
+    const embedded = join(dir, 'emb.vmfb');
+    expect((await ireets(['compile', model, '-o', embedded], cacheEnv)).code).toBe(0);
+    const runOf = (path: string) => ireets(['run', path, '--device', 'cpu-sync', '--input', 'input=@' + join(dir, 'x.npy')], cacheEnv);
+    const x = Float32Array.from({ length: 3 * 32 * 32 }, (_, i) => Math.cos(i));
+    writeFileSync(join(dir, 'x.npy'), writeNpy({ dtype: 'f32', shape: [1, 3, 32, 32], bytes: new Uint8Array(x.buffer) }));
+    const ext = await runOf(vmfb);
+    expect(ext.code).toBe(0);
+    expect(ext.stdout).toBe((await runOf(embedded)).stdout);
+    const d = await ireets(['dump', vmfb]);
+    expect(d.stdout).toMatch(/weights in .*ext\.params: \d+ bytes/);
+
+    rmSync(join(dir, 'ext.params'));
+    const missing = await runOf(vmfb);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/INPUT_INVALID.*ext\.params.*cannot read the parameter archive/);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
   }, 120_000);
 
   it('refuses a corrupt module and a wrong input shape with one clear error and exit 1', async () => {
