@@ -73,7 +73,11 @@ const PADDING = new Uint8Array(SECTION_ALIGNMENT);
  * Requires initHashing().
  */
 export function writeModule(mod: VmModule, external?: ExternalParameters): Uint8Array {
-  const file = layoutModule(mod, external);
+  return sealedBytes(layoutModule(mod, external));
+}
+
+/** A layout (a module's or a parameter archive's) sealed and joined into one array. */
+export function sealedBytes(file: ModuleFileLayout): Uint8Array {
   sealModule(file);
   const out = new Uint8Array(file.byteLength);
   out.set(file.head, 0);

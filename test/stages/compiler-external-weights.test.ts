@@ -26,6 +26,15 @@ function tempDir(): string {
 }
 
 const external = { weights: 'external' } as const;
+
+/** A folder holding mlp() as mlp.onnx, with where its module and archive go. */
+function project(): { dir: string; model: string; output: string; archive: string } {
+  const dir = tempDir();
+  const model = join(dir, 'mlp.onnx');
+  writeFileSync(model, mlp());
+  const output = join(dir, 'mlp.vmfb');
+  return { dir, model, output, archive: archivePathOf(output) };
+}
 /** What says a file was not rewritten: same inode and modification time. */
 const identity = (path: string): string => {
   const s = statSync(path, { bigint: true });
@@ -47,13 +56,9 @@ async function runModule(path: string): Promise<Float32Array> {
 
 describe('compileToFile with external weights', () => {
   it('writes a small module beside a parameter archive, and rewrites each only when it changes', async () => {
-    const dir = tempDir();
+    const { dir, model, output, archive } = project();
     const cacheDir = join(dir, 'cache');
-    const model = join(dir, 'mlp.onnx');
-    const output = join(dir, 'mlp.vmfb');
-    const archive = archivePathOf(output);
     expect(archive).toBe(join(dir, 'mlp.params'));
-    writeFileSync(model, mlp());
 
     let compiler = await openCompiler({ cacheDir });
     try {
@@ -101,11 +106,7 @@ describe('compileToFile with external weights', () => {
   }, 60_000);
 
   it('rewrites an archive that was deleted or changed behind its back', async () => {
-    const dir = tempDir();
-    const model = join(dir, 'mlp.onnx');
-    const output = join(dir, 'mlp.vmfb');
-    const archive = archivePathOf(output);
-    writeFileSync(model, mlp());
+    const { dir, model, output, archive } = project();
     const clean = (await compileOnnx(mlp(), { path: model })).module;
     const compiler = await openCompiler({ cacheDir: join(dir, 'cache') });
     try {
@@ -127,10 +128,7 @@ describe('compileToFile with external weights', () => {
   }, 60_000);
 
   it('switches between embedded and external weights on the same output', async () => {
-    const dir = tempDir();
-    const model = join(dir, 'mlp.onnx');
-    const output = join(dir, 'mlp.vmfb');
-    writeFileSync(model, mlp());
+    const { dir, model, output } = project();
     const clean = (await compileOnnx(mlp(), { path: model })).module;
     const compiler = await openCompiler({ cacheDir: join(dir, 'cache') });
     try {
@@ -145,11 +143,7 @@ describe('compileToFile with external weights', () => {
   }, 60_000);
 
   it('a module whose archive is missing, or from another build, is refused naming the culprit', async () => {
-    const dir = tempDir();
-    const model = join(dir, 'mlp.onnx');
-    const output = join(dir, 'mlp.vmfb');
-    const archive = archivePathOf(output);
-    writeFileSync(model, mlp());
+    const { dir, model, output, archive } = project();
     const compiler = await openCompiler({ cacheDir: join(dir, 'cache') });
     try {
       await compiler.compileToFile(model, output, external);

@@ -6,7 +6,7 @@ import { isIreetsError } from '../../src/util/errors.js';
 import { initHashing } from '../../src/util/hash.js';
 import { ChunkedHasher } from '../../src/util/hash-chunked.js';
 import { readModule } from '../../src/vm/module-reader.js';
-import { HEADER_BYTES, layoutModule, sealModule, type ModuleFileLayout } from '../../src/vm/module-writer.js';
+import { HEADER_BYTES, layoutModule, sealedBytes } from '../../src/vm/module-writer.js';
 import { layoutArchive, readArchive } from '../../src/vm/parameter-archive.js';
 import { lcg32 } from '../support/random.js';
 
@@ -15,17 +15,6 @@ await initHashing();
 const SEED = Number(process.env['FUZZ_SEED'] ?? 1);
 const CASES = 400;
 
-function joined(f: ModuleFileLayout): Uint8Array {
-  sealModule(f);
-  const out = new Uint8Array(f.byteLength);
-  out.set(f.head, 0);
-  let at = f.head.length;
-  for (const p of f.body) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Puts a valid checksum back, so the damage reaches the parser. */
 function reseal(bytes: Uint8Array): Uint8Array {
@@ -62,8 +51,8 @@ describe(`parameter archive fuzz (FUZZ_SEED=${SEED})`, () => {
     { key: 'fedcba9876543210', bytes: Uint8Array.from({ length: 70 }, (_, i) => 255 - i) },
   ];
   const archive = layoutArchive(entries);
-  const archiveFile = joined(layoutArchive(entries));
-  const module = joined(layoutModule(
+  const archiveFile = sealedBytes(layoutArchive(entries));
+  const module = sealedBytes(layoutModule(
     { functions: [], imports: [], exports: [], bytecode: new Uint8Array(0), strings: [], executables: [], rodata: [new Uint8Array(8), new Uint8Array(0), new Uint8Array(0)], metadata: {} },
     { file: 'm.params', archive: archive.id, keys: [undefined, entries[0]!.key, entries[1]!.key] },
   ));

@@ -4,23 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { initHashing } from '../../src/util/hash.js';
 import { parameterArchiveOf, readModule } from '../../src/vm/module-reader.js';
-import { layoutModule, sealModule, writeModule, type ModuleFileLayout } from '../../src/vm/module-writer.js';
+import { layoutModule, sealedBytes, writeModule } from '../../src/vm/module-writer.js';
 import type { VmModule } from '../../src/vm/module.js';
 import { layoutArchive, readArchive } from '../../src/vm/parameter-archive.js';
 
 await initHashing();
 
-const join = (f: ModuleFileLayout): Uint8Array => {
-  sealModule(f);
-  const out = new Uint8Array(f.byteLength);
-  out.set(f.head, 0);
-  let at = f.head.length;
-  for (const p of f.body) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 const bytes = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 
@@ -32,7 +21,7 @@ function moduleWith(rodata: Uint8Array[]): VmModule {
 describe('parameter archive', () => {
   it('reads back every entry in place, aligned, under its key', () => {
     const entries = [{ key: 'a'.repeat(16), bytes: bytes(100, 1) }, { key: 'b'.repeat(16), bytes: bytes(4096, 2) }, { key: 'c'.repeat(16), bytes: new Uint8Array(0) }];
-    const archive = readArchive(join(layoutArchive(entries)));
+    const archive = readArchive(sealedBytes(layoutArchive(entries)));
     expect([...archive.entries.keys()]).toEqual(entries.map((e) => e.key));
     for (const e of entries) {
       const got = archive.entries.get(e.key)!;
@@ -45,14 +34,14 @@ describe('parameter archive', () => {
     const a = layoutArchive([{ key: 'k1', bytes: bytes(64, 1) }, { key: 'k2', bytes: bytes(8, 2) }]);
     const again = layoutArchive([{ key: 'k1', bytes: bytes(64, 1) }, { key: 'k2', bytes: bytes(8, 2) }]);
     expect(again.id).toBe(a.id);
-    expect(Buffer.from(join(again)).equals(Buffer.from(join(a)))).toBe(true);
+    expect(Buffer.from(sealedBytes(again)).equals(Buffer.from(sealedBytes(a)))).toBe(true);
     expect(layoutArchive([{ key: 'k1', bytes: bytes(64, 1) }, { key: 'k3', bytes: bytes(8, 2) }]).id).not.toBe(a.id);
     expect(layoutArchive([{ key: 'k1', bytes: bytes(64, 1) }, { key: 'k2', bytes: bytes(9, 2) }]).id).not.toBe(a.id);
-    expect(readArchive(join(a)).id).toBe(a.id);
+    expect(readArchive(sealedBytes(a)).id).toBe(a.id);
   });
 
   it('refuses a damaged, truncated or foreign file, naming it', () => {
-    const file = join(layoutArchive([{ key: 'k', bytes: bytes(1000, 3) }]));
+    const file = sealedBytes(layoutArchive([{ key: 'k', bytes: bytes(1000, 3) }]));
     const flipped = file.slice();
     flipped[file.length - 100]! ^= 1;
     expect(() => readArchive(flipped, 'w.params')).toThrow(/w\.params.*checksum mismatch/);
@@ -75,8 +64,8 @@ describe('a module with external weights', () => {
   const vm = moduleWith([small, w1, w2, w1]);
   const archive = layoutArchive([{ key: 'w1', bytes: w1 }, { key: 'w2', bytes: w2 }]);
   const external = { file: 'model.params', archive: archive.id, keys: [undefined, 'w1', 'w2', 'w1'] };
-  const moduleFile = () => join(layoutModule({ ...vm, rodata: [small, new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)] }, external));
-  const archiveFile = () => readArchive(join(layoutArchive([{ key: 'w1', bytes: w1 }, { key: 'w2', bytes: w2 }])), 'model.params');
+  const moduleFile = () => sealedBytes(layoutModule({ ...vm, rodata: [small, new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)] }, external));
+  const archiveFile = () => readArchive(sealedBytes(layoutArchive([{ key: 'w1', bytes: w1 }, { key: 'w2', bytes: w2 }])), 'model.params');
 
   it('holds only what is not in the archive, and reads back as the embedded module', () => {
     const file = moduleFile();
@@ -92,7 +81,7 @@ describe('a module with external weights', () => {
   it('is refused without its archive, or with another build\'s, naming the module and the archive', () => {
     const file = moduleFile();
     expect(() => readModule(file, 'model.vmfb')).toThrow(/model\.vmfb.*parameter archive model\.params/);
-    const other = readArchive(join(layoutArchive([{ key: 'w1', bytes: w1 }])), 'old.params');
+    const other = readArchive(sealedBytes(layoutArchive([{ key: 'w1', bytes: w1 }])), 'old.params');
     expect(() => readModule(file, 'model.vmfb', other)).toThrow(/model\.vmfb.*other weights.*another build/);
   });
 
