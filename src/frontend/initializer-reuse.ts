@@ -1,16 +1,21 @@
-// Decoded initializers, reused across the imports of one process. An edit anywhere in a model
-// re-imports all of it; copying every weight out of the protobuf bytes and hashing it again was
-// a large part of that. An initializer whose raw bytes equal (memcmp) those of a tensor decoded
-// before, with the same dtype and shape, is that tensor: reusing it and its hash gives exactly
-// what decoding would. Comparing bytes costs a fraction of hashing them.
+// Large raw tensor bytes seen before in this process, and what was made of them. An edit anywhere
+// in a model re-reads and re-imports all of it; hashing every weight for the model's digest and
+// copying every weight out of the protobuf bytes again was most of that. Bytes that equal
+// (memcmp) bytes seen before are those bytes: their hash and the tensors decoded from them are
+// what hashing and decoding would give again. Comparing bytes costs a fraction of hashing them.
+//
+// The model digest (model-digest.ts) compares each large raw_data range of a file once and
+// records, per range of that very buffer, which known content it equals; the import then takes
+// the decoded tensor from that record without comparing again. An import of bytes that were
+// never digested compares them itself.
 import { Buffer } from 'node:buffer';
 import { hashTensor } from '../ir/constant-hash.js';
 import type { DType } from '../ir/dtype.js';
 import type { Tensor } from '../ir/tensor.js';
 import { BoundedMemo } from '../util/bounded-memo.js';
 
-/** Smaller initializers are decoded every time: cheap, and many. */
-const MIN_REUSED_BYTES = 4096;
+/** Smaller raw bytes are hashed and decoded every time: cheap, and many. */
+export const MIN_REUSED_BYTES = 4096;
 /** Bytes compared to pick the candidate: start, middle and end. */
 const SAMPLE_BYTES = 32;
 
@@ -20,23 +25,93 @@ export interface DecodedInitializer {
   hash: string;
 }
 
-// Keyed by dtype, shape and sampled bytes: the one earlier tensor that could be equal.
-const decoded = new BoundedMemo<DecodedInitializer>(1024 * 1024 * 1024);
+/** One content of raw bytes seen before. */
+export interface KnownRaw {
+  /** Bytes equal to the content: a view of the file first read, later a decoded tensor's (a copy). */
+  bytes: Uint8Array;
+  /** xxhash64 of the bytes (the model digest's), once a digest needed it. */
+  hash: string | undefined;
+  /** Tensors decoded from these bytes, by dtype and shape. */
+  decoded: Map<string, DecodedInitializer>;
+}
+
+// Keyed by length and sampled bytes: the one earlier content that could be equal.
+const known = new BoundedMemo<KnownRaw>(1024 * 1024 * 1024);
+// Per buffer, per byte offset: the known content that a digest proved the range there equals.
+const proven = new WeakMap<ArrayBufferLike, Map<number, KnownRaw>>();
+// Per buffer: known contents whose bytes are a view of it (not yet a decoded copy).
+const viewers = new WeakMap<ArrayBufferLike, Set<KnownRaw>>();
+const NO_BYTES = new Uint8Array(0);
+
+function newKnown(raw: Uint8Array, key: string): KnownRaw {
+  const k: KnownRaw = { bytes: raw, hash: undefined, decoded: new Map() };
+  known.set(key, k, raw.byteLength);
+  let views = viewers.get(raw.buffer);
+  if (!views) viewers.set(raw.buffer, (views = new Set()));
+  views.add(k);
+  return k;
+}
+
+/**
+ * Forgets everything that refers to the bytes in `buffer`, about to be overwritten: what digests
+ * proved of them, and known contents that still compare against them (they match nothing more).
+ */
+export function forgetBuffer(buffer: ArrayBufferLike): void {
+  proven.delete(buffer);
+  for (const k of viewers.get(buffer) ?? []) if (k.bytes.buffer === buffer) k.bytes = NO_BYTES;
+  viewers.delete(buffer);
+}
+
+const view = (b: ArrayBufferView): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+function keyOf(raw: Buffer): string {
+  const mid = (raw.length - SAMPLE_BYTES) >> 1;
+  return `${raw.length}:${raw.toString('hex', 0, SAMPLE_BYTES)}${raw.toString('hex', mid, mid + SAMPLE_BYTES)}${raw.toString('hex', raw.length - SAMPLE_BYTES)}`;
+}
+
+/** The known content equal to `raw` (compared byte for byte), if this process has seen it. */
+function find(raw: Buffer, key: string): KnownRaw | undefined {
+  const k = known.get(key);
+  return k && raw.equals(view(k.bytes)) ? k : undefined;
+}
+
+/**
+ * The known content equal to `raw` (a range of at least MIN_REUSED_BYTES), registered now if it
+ * is new, with its hash (`hash(raw)` only when not known yet). Records that `raw`'s range of its
+ * buffer equals it: an import of that buffer reuses what was decoded from it without comparing.
+ */
+export function knownRaw(raw: Uint8Array, hash: (raw: Uint8Array) => string): KnownRaw {
+  const bytes = view(raw);
+  const key = keyOf(bytes);
+  const k = find(bytes, key) ?? newKnown(raw, key);
+  k.hash ??= hash(raw);
+  let ranges = proven.get(raw.buffer);
+  if (!ranges) proven.set(raw.buffer, (ranges = new Map()));
+  ranges.set(raw.byteOffset, k);
+  return k;
+}
+
+/** Forgets what earlier digests proved of the bytes `bytes` views (about to be digested: they may be new). */
+export function forgetProofs(bytes: Uint8Array): void {
+  const ranges = proven.get(bytes.buffer);
+  if (!ranges) return;
+  const end = bytes.byteOffset + bytes.byteLength;
+  for (const at of ranges.keys()) if (at >= bytes.byteOffset && at < end) ranges.delete(at);
+}
+
+/** What a digest proved `raw` (a view of the bytes it digested) equals, if it did. */
+function provenRaw(raw: Uint8Array): KnownRaw | undefined {
+  const k = proven.get(raw.buffer)?.get(raw.byteOffset);
+  return k && k.bytes.byteLength === raw.byteLength ? k : undefined;
+}
 
 /** Whether raw little-endian bytes of this dtype decode to a copy of themselves (bool normalizes). */
 function copiesRawBytes(dtype: DType): boolean {
   return dtype !== 'bool' && dtype !== 'string';
 }
 
-const view = (b: ArrayBufferView): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-
-function sampleOf(raw: Buffer): string {
-  const mid = (raw.length - SAMPLE_BYTES) >> 1;
-  return `${raw.subarray(0, SAMPLE_BYTES).toString('hex')}${raw.subarray(mid, mid + SAMPLE_BYTES).toString('hex')}${raw.subarray(raw.length - SAMPLE_BYTES).toString('hex')}`;
-}
-
 /**
- * The tensor (and its hash) that `decode()` makes of `raw`: an earlier one with equal bytes when
+ * The tensor (and its hash) that `decode()` makes of `raw`: an earlier one from equal bytes when
  * this process decoded one, else `decode()`'s, remembered for later imports. Tensors are shared:
  * treat them as immutable, as the IR does.
  */
@@ -45,12 +120,24 @@ export function reuseDecoded(dtype: DType, shape: readonly number[], raw: Uint8A
     const tensor = decode();
     return { tensor, hash: hashTensor(tensor) };
   }
-  const bytes = view(raw);
-  const key = `${dtype}[${shape.join(',')}]${bytes.length}:${sampleOf(bytes)}`;
-  const known = decoded.get(key);
-  if (known && bytes.equals(view(known.tensor.data as ArrayBufferView))) return known;
+  const type = `${dtype}[${shape.join(',')}]`;
+  let k = provenRaw(raw);
+  if (!k) {
+    const bytes = view(raw);
+    const key = keyOf(bytes);
+    k = find(bytes, key) ?? newKnown(raw, key);
+  }
+  const earlier = k.decoded.get(type);
+  if (earlier) return earlier;
   const tensor = decode();
   const fresh = { tensor, hash: hashTensor(tensor) };
-  decoded.set(key, fresh, bytes.length);
+  k.decoded.set(type, fresh);
+  // The decoded copy holds the same bytes: compare later contents with it, so the known content
+  // does not keep the whole file it was first read from alive.
+  const d = tensor.data as ArrayBufferView;
+  if (d.byteLength === raw.byteLength) {
+    viewers.get(k.bytes.buffer)?.delete(k);
+    k.bytes = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  }
   return fresh;
 }

@@ -7,12 +7,13 @@
 // Beside the bytes, a held content keeps the large constants its import produced in this
 // process (constants.ts), so a build can hand them to the cache without reading them back.
 import { readFile } from 'node:fs/promises';
+import { modelDigest } from '../../frontend/model-digest.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { hashLargeBytes } from '../../util/hash-chunked.js';
 import { IreetsError } from '../../util/errors.js';
+import { recycleModelFileBuffer } from './file-buffers.js';
 
 export interface FileDigest {
-  /** xxhash64 of the bytes, 16 hex digits (requires initHashing()). */
+  /** modelDigest() of the bytes (requires initHashing()): every reader of a model uses it. */
   digest: string;
   size: number;
 }
@@ -30,7 +31,7 @@ interface HeldContent {
 const held = new Map<string, HeldContent>();
 
 export function digestOf(bytes: Uint8Array): FileDigest {
-  return { digest: hashLargeBytes(bytes), size: bytes.length };
+  return { digest: modelDigest(bytes), size: bytes.length };
 }
 
 const idOf = (d: FileDigest): string => `${d.digest}/${d.size}`;
@@ -56,12 +57,22 @@ export class ContentChangedError extends IreetsError {
   }
 }
 
+/**
+ * Lets go of `d` once released as often as retained; its bytes' buffer then serves a later read
+ * (file-buffers.ts): whoever was handed them is done with them.
+ */
 export function releaseContent(d: FileDigest): void {
   const entry = held.get(idOf(d));
-  if (entry && --entry.holders === 0) held.delete(idOf(d));
+  if (entry && --entry.holders === 0) {
+    held.delete(idOf(d));
+    if (entry.bytes) recycleModelFileBuffer(entry.bytes);
+  }
 }
 
-/** The bytes behind a digest; only asked for while the compiler that read them holds them. */
+/**
+ * The bytes behind a digest; only asked for while the compiler that read them holds them. Use
+ * them at once and keep no view of them: once the content is released, they are overwritten.
+ */
 export async function contentOf(d: FileDigest, path: string): Promise<Uint8Array> {
   const entry = held.get(idOf(d));
   if (!entry) throw new IreetsError('INTERNAL', `the content of the model (digest ${d.digest}) is no longer held`, path);

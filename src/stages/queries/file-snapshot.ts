@@ -4,7 +4,9 @@
 // changed so close to the read that a later write could carry the same timestamps ("racy").
 import { Buffer } from 'node:buffer';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { ChunkedHasher, hashLargeBytes } from '../../util/hash-chunked.js';
+import { ModelDigester } from '../../frontend/model-digest.js';
+import { modelFileBuffer, recycleModelFileBuffer } from './file-buffers.js';
+import { digestOf } from './file-contents.js';
 
 export interface FileStamp {
   dev: bigint;
@@ -16,7 +18,7 @@ export interface FileStamp {
 
 export interface FileSnapshot {
   bytes: Uint8Array;
-  /** xxhash64 of `bytes`, 16 hex digits (hashBytes). */
+  /** The model digest of `bytes` (digestOf). */
   digest: string;
   stamp: FileStamp;
   /** Wall clock (ns) just before the read started. */
@@ -57,13 +59,14 @@ export async function currentStamp(path: string): Promise<FileStamp | undefined>
   }
 }
 
-/** Bytes per read, and reads in flight: the thread pool reads ahead while this thread hashes in order. */
+/** Bytes per read, and reads in flight: the thread pool reads ahead while this thread digests in order. */
 const READ_PIECE_BYTES = 4 << 20;
 const READS_IN_FLIGHT = 4;
 
 /**
  * Reads the whole file, the stamp of what was read (retrying if it changes mid-read) and the
- * xxhash64 of its bytes (requires initHashing()), hashed piece by piece while the next is read.
+ * digest of its bytes (digestOf's; requires initHashing()), digested piece by piece while the
+ * next is read.
  */
 export async function readSnapshot(path: string): Promise<FileSnapshot> {
   for (let attempt = 0; ; attempt++) {
@@ -71,29 +74,33 @@ export async function readSnapshot(path: string): Promise<FileSnapshot> {
     const fd = await open(path, 'r');
     try {
       const before = stampOf(await fd.stat({ bigint: true }));
-      const read = attempt < 2 ? await readHashing(fd, Number(before.size)) : await wholeFile(fd);
+      const read = attempt < 2 ? await readPieces(fd, Number(before.size)) : await wholeFile(fd);
       const after = stampOf(await fd.stat({ bigint: true }));
       const unchanged = read.complete && sameStamp(before, after);
       // Changed while being read: take it again; after a few tries, a stamp that never matches
       // (racy by construction) still forces a full recheck later.
       if (unchanged || attempt >= 2) return { bytes: read.bytes, digest: read.digest, stamp: unchanged ? before : { ...after, ctimeNs: readStartNs }, readStartNs };
+      recycleModelFileBuffer(read.bytes);
     } finally {
       await fd.close();
     }
   }
 }
 
-interface HashedRead {
+interface FileRead {
   bytes: Uint8Array;
   digest: string;
   /** false: the file did not hold exactly `size` bytes (it changed). */
   complete: boolean;
 }
 
-/** `size` bytes from the start of the file, read in pieces several at a time and hashed in order. */
-async function readHashing(fd: FileHandle, size: number): Promise<HashedRead> {
-  const bytes = Buffer.allocUnsafeSlow(size);
-  const hasher = new ChunkedHasher();
+/**
+ * `size` bytes from the start of the file, read in pieces several at a time and digested in
+ * order (the digest compares each weight while its bytes are fresh in cache).
+ */
+async function readPieces(fd: FileHandle, size: number): Promise<FileRead> {
+  const bytes = modelFileBuffer(size);
+  const digester = new ModelDigester(bytes);
   const pieces = Math.ceil(size / READ_PIECE_BYTES);
   const reads: Promise<number>[] = [];
   const start = (i: number): void => {
@@ -108,7 +115,7 @@ async function readHashing(fd: FileHandle, size: number): Promise<HashedRead> {
       const got = await reads[i]!;
       if (got < Math.min(READ_PIECE_BYTES, size - at)) return { bytes: bytes.subarray(0, at + got), digest: '', complete: false };
       if (reads.length < pieces) start(reads.length);
-      hasher.update(bytes.subarray(at, at + got));
+      digester.advance(at + got);
     }
   } finally {
     // No read may still be writing into the buffer, or use the file, once this returns.
@@ -116,7 +123,7 @@ async function readHashing(fd: FileHandle, size: number): Promise<HashedRead> {
   }
   // One byte more means the file grew after the stat.
   const { bytesRead: beyond } = await fd.read(Buffer.alloc(1), 0, 1, size);
-  return { bytes, digest: hasher.digest(), complete: beyond === 0 };
+  return { bytes, digest: digester.finish(), complete: beyond === 0 };
 }
 
 /** Reads `length` bytes at `position` into `into` (same offset); fewer only at the end of the file. */
@@ -130,7 +137,7 @@ async function readPiece(fd: FileHandle, into: Uint8Array, position: number, len
   return got;
 }
 
-async function wholeFile(fd: FileHandle): Promise<HashedRead> {
+async function wholeFile(fd: FileHandle): Promise<FileRead> {
   const bytes = await fd.readFile();
-  return { bytes, digest: hashLargeBytes(bytes), complete: true };
+  return { bytes, digest: digestOf(bytes).digest, complete: true };
 }

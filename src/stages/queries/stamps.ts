@@ -10,7 +10,9 @@ import type { FileDigest } from './file-contents.js';
 import type { FileStamp } from './file-snapshot.js';
 import { readSideRecord, writeSideRecords, type SideRecord } from './records.js';
 
-const VERSION = 'stamp-1';
+// Model stamps 2: digests are modelDigest()'s (structured), no longer xxhash64 of the whole file.
+const MODEL_VERSION = 'stamp-2';
+const OUTPUT_VERSION = 'stamp-1';
 
 export interface ModelStamp {
   stamp: FileStamp;
@@ -29,19 +31,19 @@ export interface OutputStamp {
 const MODEL = 'stamp.model';
 const OUTPUT = 'stamp.output';
 
-export const readModelStamp = (store: Store, path: string): ModelStamp | undefined => readSideRecord<ModelStamp>(store, MODEL, VERSION, path);
-export const readOutputStamp = (store: Store, path: string): OutputStamp | undefined => readSideRecord<OutputStamp>(store, OUTPUT, VERSION, path);
+export const readModelStamp = (store: Store, path: string): ModelStamp | undefined => readSideRecord<ModelStamp>(store, MODEL, MODEL_VERSION, path);
+export const readOutputStamp = (store: Store, path: string): OutputStamp | undefined => readSideRecord<OutputStamp>(store, OUTPUT, OUTPUT_VERSION, path);
 
 /** Records to write in one batch; a later record for the same file replaces an earlier one. */
 export class StampBatch {
   private readonly entries = new Map<string, SideRecord>();
 
   model(path: string, s: ModelStamp): void {
-    this.entries.set(`${MODEL}\0${path}`, { kind: MODEL, version: VERSION, key: path, value: s });
+    this.entries.set(`${MODEL}\0${path}`, { kind: MODEL, version: MODEL_VERSION, key: path, value: s });
   }
 
   output(path: string, s: OutputStamp): void {
-    this.entries.set(`${OUTPUT}\0${path}`, { kind: OUTPUT, version: VERSION, key: path, value: s });
+    this.entries.set(`${OUTPUT}\0${path}`, { kind: OUTPUT, version: OUTPUT_VERSION, key: path, value: s });
   }
 
   /** Takes over the records of `other` (newer than ours). */
