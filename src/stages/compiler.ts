@@ -17,6 +17,7 @@ import { IreetsError } from '../util/errors.js';
 import { initHashing } from '../util/hash.js';
 import { TARGETS, type Target } from './compile-pipeline.js';
 import { ContentChangedError, digestOf, releaseContent, retainContent, type FileDigest } from './queries/file-contents.js';
+import { prepareSpare } from './queries/file-buffers.js';
 import { currentStamp, isRacy, readSnapshot, sameStamp, type FileStamp } from './queries/file-snapshot.js';
 import { explainBuild, previousBuild, type Explain } from './queries/explain.js';
 import { compilerQueries, modelFile, tuningSpec } from './queries/index.js';
@@ -114,6 +115,13 @@ interface PathState {
 /** How long the compiler waits, idle, before it writes the stamps of its builds. */
 const STAMPS_IDLE_MS = 500;
 
+/**
+ * How long the compiler waits, idle, after a build before it pages in a buffer for the model's
+ * next read (file-buffers.ts): a watch session's next save then reads into memory already
+ * touched, also the first save after start, which has no released buffer to read into yet.
+ */
+const PREPARE_IDLE_MS = 20;
+
 /** Where a build's module goes. */
 type Sink = { kind: 'memory' } | { kind: 'file'; output: string };
 
@@ -142,6 +150,15 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
       queue = queue.then(() => pendingStamps.write(store).catch(() => undefined));
     }, STAMPS_IDLE_MS);
     stampTimer.unref();
+  };
+  let prepareTimer: ReturnType<typeof setTimeout> | undefined;
+  const prepareNextReadWhenIdle = (size: number): void => {
+    if (customRead) return;
+    clearTimeout(prepareTimer);
+    prepareTimer = setTimeout(() => {
+      queue = queue.then(() => prepareSpare(size));
+    }, PREPARE_IDLE_MS);
+    prepareTimer.unref();
   };
 
   /** Holds the content behind `path`'s digest for the import, releasing the previous one. */
@@ -288,6 +305,7 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     const { plan, report } = finished.value;
     pendingStamps.merge(stamps);
     writeStampsWhenIdle();
+    prepareNextReadWhenIdle(digest.size);
     const pathHash = store.fingerprintValue(path);
     const staleInputs = report.staleInputs.some((s) => s.query === modelFile.name && s.keyHash === pathHash) ? [path] : [];
     const planFingerprint = db.inspect(q.partition, path)?.valueFingerprint;
@@ -378,6 +396,7 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
       if (closed) return;
       closed = true;
       clearTimeout(stampTimer);
+      clearTimeout(prepareTimer);
       await queue;
       await pendingStamps.write(store).catch(() => undefined);
       for (const s of paths.values()) releaseContent(s.digest);

@@ -13,7 +13,7 @@ import { hashTensor } from '../../../src/ir/constant-hash.js';
 import { Tensor } from '../../../src/ir/tensor.js';
 import { compileOnnx } from '../../../src/stages/compile-pipeline.js';
 import { openCompiler } from '../../../src/stages/compiler.js';
-import { modelFileBuffer, recycleModelFileBuffer } from '../../../src/stages/queries/file-buffers.js';
+import { modelFileBuffer, prepareSpare, recycleModelFileBuffer } from '../../../src/stages/queries/file-buffers.js';
 import { initHashing } from '../../../src/util/hash.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ireets-file-buffers-'));
@@ -62,6 +62,20 @@ describe('model file buffers', () => {
     const small = modelFileBuffer(1000);
     recycleModelFileBuffer(small);
     expect(modelFileBuffer(1000).buffer).not.toBe(small.buffer);
+  });
+
+  it('a spare prepared while idle serves the next read, and is not replaced while it fits', () => {
+    const size = 5 << 20;
+    prepareSpare(size);
+    const first = modelFileBuffer(size);
+    expect(first.every((b) => b === 0)).toBe(true);
+    prepareSpare(size);
+    prepareSpare(size - 100); // the spare already there fits: kept
+    const second = modelFileBuffer(size - 100);
+    expect(second.buffer).not.toBe(first.buffer);
+    expect(modelFileBuffer(size - 100).buffer).not.toBe(second.buffer); // taken: a fresh one now
+    prepareSpare(1000); // too small to keep a buffer for
+    expect(modelFileBuffer(1000).byteLength).toBe(1000);
   });
 
   it('bytes written into a recycled buffer are never taken for what a digest proved of the old ones', async () => {
