@@ -4,6 +4,7 @@
 #   bash bench/tune-cpu.sh [OUT_DIR]        (TUNE_MODELS, TUNE_BUDGET, TUNE_TOP, THREADS, BENCH_RUNS)
 # Writes <model>.tune.json (the tuner's report), <model>.tuning.json (the spec) and bench.log.
 set -uo pipefail
+source "$(dirname "$0")/abba.sh"
 out=${1:-tmp/tune-cpu}
 mkdir -p "$out"
 models=${TUNE_MODELS:-mobilenet_v2 resnet18 minilm}
@@ -19,12 +20,10 @@ for name in $models; do
   echo "tune $name rc=$?" | tee -a "$out/bench.log"
   node --import tsx cli/ireets.ts compile "$model" --target cpu -o "$m/$name.default.vmfb" >>"$out/bench.log" 2>&1
   node --import tsx cli/ireets.ts compile "$model" --target cpu --tuning "$out/$name.tuning.json" -o "$m/$name.tuned.vmfb" >>"$out/bench.log" 2>&1
-  for round in 1 2 3 4; do
-    order="default tuned"; [ $((round % 2)) -eq 0 ] && order="tuned default"
-    for kind in $order; do
-      r=$(node --import tsx cli/ireets.ts bench "$m/$name.$kind.vmfb" --device cpu --threads "$threads" --warmup 10 --runs "${BENCH_RUNS:-20}" --json 2>>"$out/bench.log" | tail -n 1)
-      echo "bench $name $kind round $round $r" | tee -a "$out/bench.log"
-    done
-  done
+  time_one() {
+    r=$(node --import tsx cli/ireets.ts bench "$m/$name.$1.vmfb" --device cpu --threads "$threads" --warmup 10 --runs "${BENCH_RUNS:-20}" --json 2>>"$out/bench.log" | tail -n 1)
+    echo "bench $name $1 round $2 $r" | tee -a "$out/bench.log"
+  }
+  abba 4 default tuned time_one
 done
 rm -rf "$m"

@@ -4,6 +4,7 @@
 # model in alternating rounds, each measurement a process of its own.
 #   bash tmp/gpu-carry/enter.sh bash bench/gpu/register-tile-check.sh
 set -u
+source "$(dirname "$0")/../abba.sh"
 spec=bench/gpu/results/registerTile4-specs/resnet18.webgpu.tuning.json
 m=$(mktemp -d); export IREETS_CACHE_DIR=$m/cache
 node --import tsx bench/gpu/flesh-out.ts resnet18 $m/r.onnx >/dev/null
@@ -11,8 +12,6 @@ node --import tsx cli/ireets.ts compile $m/r.onnx --target webgpu --tuning $spec
 node --import tsx cli/ireets.ts compile $m/r.onnx --target webgpu -o $m/new.vmfb >/dev/null
 node --import tsx cli/ireets.ts bench $m/r.onnx --device webgpu --dispatch 25 --runs 10 --tuning $spec 2>&1 | tail -2 | sed "s/^/old dispatch: /"
 node --import tsx cli/ireets.ts bench $m/r.onnx --device webgpu --dispatch 25 --runs 10 2>&1 | tail -2 | sed "s/^/new dispatch: /"
-for round in 1 2 3 4 5 6; do
-  order="old new"; [ $((round % 2)) -eq 0 ] && order="new old"
-  for k in $order; do echo "$k $round $(node --import tsx cli/ireets.ts bench $m/$k.vmfb --device webgpu --warmup 20 --runs 60 --json | tail -1)"; done
-done
+time_one() { echo "$1 $2 $(node --import tsx cli/ireets.ts bench $m/$1.vmfb --device webgpu --warmup 20 --runs 60 --json | tail -1)"; }
+abba 6 old new time_one
 rm -rf "$m"

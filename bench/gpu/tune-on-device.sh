@@ -7,6 +7,7 @@
 # TUNE_MODELS, TUNE_BUDGET, TUNE_TOP, BENCH_RUNS shorten it for a rehearsal on lavapipe;
 # TUNE_TARGET=cpu THREADS=16 tunes the CPU target on the worker pool instead.
 set -uo pipefail
+source "$(dirname "$0")/../abba.sh"
 out=${OUT:-tmp/gpu-tune}
 mkdir -p "$out"
 {
@@ -31,12 +32,10 @@ for name in $models; do
   timeout 120 node --import tsx cli/ireets.ts compile "$m/$name.onnx" --target "$target" -o "$m/$name.default.vmfb" >>"$out/bench.log" 2>&1
   timeout 120 node --import tsx cli/ireets.ts compile "$m/$name.onnx" --target "$target" --tuning "$out/$name.$target.tuning.json" -o "$m/$name.tuned.vmfb" >>"$out/bench.log" 2>&1
   # Alternating order (default first, then tuned first, …): the second process of a pair runs warmer or colder.
-  for round in 1 2 3 4; do
-    order="default tuned"; [ $((round % 2)) -eq 0 ] && order="tuned default"
-    for kind in $order; do
-      r=$(timeout 60 node --import tsx cli/ireets.ts bench "$m/$name.$kind.vmfb" "${dev[@]}" --warmup 10 --runs "${BENCH_RUNS:-30}" --json 2>>"$out/bench.log" | tail -n 1)
-      echo "bench $target $name $kind round $round $r" | tee -a "$out/bench.log"
-    done
-  done
+  time_one() {
+    r=$(timeout 60 node --import tsx cli/ireets.ts bench "$m/$name.$1.vmfb" "${dev[@]}" --warmup 10 --runs "${BENCH_RUNS:-30}" --json 2>>"$out/bench.log" | tail -n 1)
+    echo "bench $target $name $1 round $2 $r" | tee -a "$out/bench.log"
+  }
+  abba 4 default tuned time_one
 done
 rm -rf "$m"
