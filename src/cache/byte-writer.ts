@@ -1,5 +1,27 @@
 const textEncoder = new TextEncoder();
 
+/** Bytes of s in UTF-8 as TextEncoder writes it (a lone surrogate becomes U+FFFD, 3 bytes). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    } else {
+      n += 3;
+    }
+  }
+  return n;
+}
+
 /** A growable byte buffer with the few primitives the value encoding needs. */
 export class ByteWriter {
   private buf: Uint8Array;
@@ -63,9 +85,14 @@ export class ByteWriter {
       }
     }
     if (!ascii) {
-      const bytes = textEncoder.encode(s);
-      this.varuint(bytes.length);
-      this.bytes(bytes);
+      // Straight into the buffer: TextEncoder.encode would allocate an ArrayBuffer per string,
+      // and with large buffers alive (a model's bytes) such allocations can set off a full GC.
+      const length = utf8Length(s);
+      this.varuint(length);
+      this.reserve(length);
+      const { written } = textEncoder.encodeInto(s, this.buf.subarray(this.len, this.len + length));
+      if (written !== length) throw new Error(`UTF-8 length of a string: counted ${length}, wrote ${written}`);
+      this.len += length;
       return;
     }
     this.varuint(n);

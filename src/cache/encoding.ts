@@ -99,14 +99,14 @@ export function withEncoding<T>(value: unknown, use: (bytes: Uint8Array) => T): 
   const w = scratch;
   w.reset();
   try {
-    encodeInto(w, value, new Set());
+    encodeInto(w, value, new Path());
     return use(w.view());
   } finally {
     if (w.capacity > 1 << 20) scratch = new ByteWriter(4096); // don't pin a huge buffer
   }
 }
 
-function encodeInto(w: ByteWriter, v: unknown, path: Set<object>): void {
+function encodeInto(w: ByteWriter, v: unknown, path: Path): void {
   switch (typeof v) {
     case 'undefined':
       w.byte(Tag.Undefined);
@@ -137,20 +137,17 @@ function encodeInto(w: ByteWriter, v: unknown, path: Set<object>): void {
         w.byte(Tag.Null);
         return;
       }
-      if (path.has(v)) throw unencodable('a cyclic structure');
-      path.add(v);
-      try {
-        encodeObject(w, v, path);
-      } finally {
-        path.delete(v);
-      }
+      // No finally: an error abandons the whole encoding, path and all.
+      path.enter(v);
+      encodeObject(w, v, path);
+      path.leave(v);
       return;
     default:
       throw unencodable(`a ${typeof v}`);
   }
 }
 
-function encodeObject(w: ByteWriter, v: object, path: Set<object>): void {
+function encodeObject(w: ByteWriter, v: object, path: Path): void {
   if (Array.isArray(v)) {
     w.byte(Tag.Array);
     w.varuint(v.length);
@@ -171,14 +168,7 @@ function encodeObject(w: ByteWriter, v: object, path: Set<object>): void {
     return;
   }
   if (v instanceof Map) {
-    const entries = [...v].map(([k, x]) => [encodeNested(k, path), encodeNested(x, path)] as const);
-    entries.sort((a, b) => compareBytes(a[0], b[0]) || compareBytes(a[1], b[1]));
-    w.byte(Tag.Map);
-    w.varuint(entries.length);
-    for (const [k, x] of entries) {
-      w.bytes(k);
-      w.bytes(x);
-    }
+    encodeMap(w, v, path);
     return;
   }
   if (v instanceof Set) {
@@ -190,17 +180,154 @@ function encodeObject(w: ByteWriter, v: object, path: Set<object>): void {
     return;
   }
   if (!isPlainObject(v)) throw unencodable(`a ${v.constructor?.name ?? 'foreign object'}`);
-  const keys = Object.keys(v).sort();
+  const keys = Object.keys(v);
   w.byte(Tag.Object);
   w.varuint(keys.length);
-  for (const k of keys) {
-    w.string(k);
-    encodeInto(w, (v as Record<string, unknown>)[k], path);
+  const order = keyOrder(keys);
+  if (!order) {
+    keys.sort();
+    for (const k of keys) {
+      w.string(k);
+      encodeInto(w, (v as Record<string, unknown>)[k], path);
+    }
+    return;
+  }
+  for (let i = 0; i < order.sorted.length; i++) {
+    w.bytes(order.encoded[i]!);
+    encodeInto(w, (v as Record<string, unknown>)[order.sorted[i]!], path);
   }
 }
 
+/**
+ * Entries sorted by their keys' bytes. Where no two keys encode alike (always, for keys of
+ * plain data that a Map tells apart) that is the order by key then value, and each value is
+ * written in place instead of encoded on its own first.
+ */
+function encodeMap(w: ByteWriter, v: Map<unknown, unknown>, path: Path): void {
+  if (hasIndexKeys(v)) {
+    // Keys like value ids: their order as encoded bytes compares in place, no encoding each apart.
+    const keys = [...v.keys()] as number[];
+    keys.sort(compareVaruint);
+    w.byte(Tag.Map);
+    w.varuint(keys.length);
+    for (const k of keys) {
+      encodeInto(w, k, path);
+      encodeInto(w, v.get(k), path);
+    }
+    return;
+  }
+  const entries = [...v].map(([k, x]) => ({ key: encodeNested(k, path), value: x }));
+  entries.sort((a, b) => compareBytes(a.key, b.key));
+  w.byte(Tag.Map);
+  w.varuint(entries.length);
+  let distinct = true;
+  for (let i = 1; i < entries.length && distinct; i++) distinct = compareBytes(entries[i - 1]!.key, entries[i]!.key) !== 0;
+  if (distinct) {
+    for (const e of entries) {
+      w.bytes(e.key);
+      encodeInto(w, e.value, path);
+    }
+    return;
+  }
+  const encoded = entries.map((e) => [e.key, encodeNested(e.value, path)] as const);
+  encoded.sort((a, b) => compareBytes(a[0], b[0]) || compareBytes(a[1], b[1]));
+  for (const [k, x] of encoded) {
+    w.bytes(k);
+    w.bytes(x);
+  }
+}
+
+/** Whether every key is a non-negative safe integer (encoded as Tag.Int and its varuint). */
+function hasIndexKeys(v: Map<unknown, unknown>): boolean {
+  for (const k of v.keys()) if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 0) return false;
+  return v.size > 0;
+}
+
+/** a and b (non-negative safe integers) in the order of their varuint bytes, as compareBytes would put them. */
+function compareVaruint(a: number, b: number): number {
+  for (;;) {
+    const ba = a >= 0x80 ? (a % 0x80) | 0x80 : a;
+    const bb = b >= 0x80 ? (b % 0x80) | 0x80 : b;
+    if (ba !== bb) return ba - bb;
+    if (a < 0x80) return 0;
+    a = Math.floor(a / 0x80);
+    b = Math.floor(b / 0x80);
+  }
+}
+
+/** An object shape's keys in sorted order, each with its encoded bytes. */
+interface KeyOrder {
+  /** Keys in the order Object.keys gave them. */
+  readonly keys: readonly string[];
+  readonly sorted: readonly string[];
+  readonly encoded: readonly Uint8Array[];
+}
+
+/**
+ * Sorting and encoding the keys of every object is most of the cost of encoding a serialized
+ * IR; the objects of one value share a few shapes. Known orders by first key; a bounded cache.
+ */
+const keyOrders = new Map<string, KeyOrder[]>();
+let keyOrderCount = 0;
+const MAX_KEY_ORDERS = 4096;
+const MAX_ORDERED_KEYS = 32;
+/** Bounds the scan of one first key's orders (objects used as dictionaries have many). */
+const MAX_ORDERS_PER_FIRST_KEY = 16;
+
+function keyOrder(keys: readonly string[]): KeyOrder | undefined {
+  const n = keys.length;
+  if (n === 0 || n > MAX_ORDERED_KEYS) return undefined;
+  const known = keyOrders.get(keys[0]!);
+  if (known) {
+    for (const o of known) if (sameKeys(o.keys, keys)) return o;
+  }
+  if (keyOrderCount >= MAX_KEY_ORDERS || (known && known.length >= MAX_ORDERS_PER_FIRST_KEY)) return undefined;
+  const sorted = [...keys].sort();
+  const order: KeyOrder = { keys: [...keys], sorted, encoded: sorted.map(encodeKey) };
+  if (known) known.push(order);
+  else keyOrders.set(keys[0]!, [order]);
+  keyOrderCount++;
+  return order;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function encodeKey(k: string): Uint8Array {
+  const w = new ByteWriter(k.length + 8);
+  w.string(k);
+  return w.finish();
+}
+
+/**
+ * The objects being encoded, outermost first, to refuse cycles. Tracked from a depth on only:
+ * values are shallow, and a cycle recurses without end, so it still repeats an object there.
+ */
+class Path {
+  private depth = 0;
+  private readonly deep = new Set<object>();
+
+  enter(v: object): void {
+    if (++this.depth <= UNTRACKED_DEPTH) return;
+    if (this.deep.has(v)) {
+      this.depth--;
+      throw unencodable('a cyclic structure');
+    }
+    this.deep.add(v);
+  }
+
+  leave(v: object): void {
+    if (this.depth-- > UNTRACKED_DEPTH) this.deep.delete(v);
+  }
+}
+
+const UNTRACKED_DEPTH = 64;
+
 /** Encodes a nested element on its own so Map/Set entries can be sorted by their bytes. */
-function encodeNested(v: unknown, path: Set<object>): Uint8Array {
+function encodeNested(v: unknown, path: Path): Uint8Array {
   const w = new ByteWriter(32);
   encodeInto(w, v, path);
   return w.finish();

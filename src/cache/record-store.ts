@@ -6,14 +6,14 @@
  */
 import { IreetsError } from '../util/errors.js';
 import { recordCounters } from './counters.js';
-import { encodeValue } from './encoding.js';
+import { encodeValue, withEncoding } from './encoding.js';
 import { copyBytes } from './fingerprint-bytes.js';
 import { clearTables, collectGarbage, type GcOptions, type GcReport } from './gc.js';
-import { fingerprintValue } from './hashing.js';
+import { fingerprint, fingerprintValue } from './hashing.js';
 import { loadCommonMemo, loadMemo, memoUsedAt, openMemo } from './memo-reader.js';
 import { PackedDeps } from './packed-deps.js';
 import { FORMAT_VERSION, type Opened } from './record-format.js';
-import { openValue, retouchMemo, sealMemo, sealValueOf } from './records.js';
+import { openValue, retouchMemo, sealMemo, sealValue, sealValueOf } from './records.js';
 import type { DepList, Fingerprint, LoadedMemo, Store, StoreBatch, StoreLookup, StoredMemo } from './store.js';
 import { collectStats, type CacheStats } from './stats.js';
 import { memoKey, memoryTables, type ByteTable, type Tables } from './tables.js';
@@ -31,8 +31,54 @@ export interface RecordStoreOptions {
 
 let runCounter = 0;
 
+/** Values encoding to fewer bytes are encoded again at commit: cheaper than holding their records. */
+const SEALED_MIN_BYTES = 4096;
+const SEALED_MAX_ENTRIES = 64;
+const SEALED_MAX_BYTES = 64 << 20;
+
+/**
+ * A few records of large values, made from the encoding their fingerprint hashed: a build's
+ * commit writes the values it just fingerprinted, and encoding a serialized model twice costs
+ * as much as the stages that made it. Oldest out first; what a commit writes or skips goes.
+ */
+class SealedRecords {
+  private readonly records = new Map<object, { fp: Fingerprint; record: Uint8Array }>();
+  private bytes = 0;
+
+  remember(value: object, fp: Fingerprint, encoded: Uint8Array): void {
+    if (encoded.length + 1 > SEALED_MAX_BYTES) return;
+    this.forget(value);
+    const record = sealValue(encoded);
+    this.records.set(value, { fp, record });
+    this.bytes += record.length;
+    for (const [old, entry] of this.records) {
+      if (this.records.size <= SEALED_MAX_ENTRIES && this.bytes <= SEALED_MAX_BYTES) break;
+      this.records.delete(old);
+      this.bytes -= entry.record.length;
+    }
+  }
+
+  /** The record of value under fp, if sealed when fingerprinted; forgotten either way. */
+  take(value: unknown, fp: Fingerprint): Uint8Array | undefined {
+    if (value === null || typeof value !== 'object') return undefined;
+    const entry = this.records.get(value);
+    if (!entry) return undefined;
+    this.forget(value);
+    return entry.fp === fp ? entry.record : undefined;
+  }
+
+  private forget(value: object): void {
+    const entry = this.records.get(value);
+    if (!entry) return;
+    this.records.delete(value);
+    this.bytes -= entry.record.length;
+  }
+}
+
 export class RecordStore implements Store {
   private active: Tables;
+  /** Records of large values sealed when they were fingerprinted, for the commit that writes them. */
+  private readonly sealed = new SealedRecords();
   private readonly keyBytes = new Map<string, Uint8Array | null>();
   private lastKeyQuery: string | undefined;
   private lastKey: Uint8Array | undefined;
@@ -96,7 +142,12 @@ export class RecordStore implements Store {
   }
 
   fingerprintValue(value: unknown): Fingerprint {
-    return fingerprintValue(value);
+    if (value === null || typeof value !== 'object') return fingerprintValue(value);
+    return withEncoding(value, (encoded) => {
+      const fp = fingerprint(encoded);
+      if (encoded.length >= SEALED_MIN_BYTES) this.sealed.remember(value, fp, encoded);
+      return fp;
+    });
   }
 
   readMemo(query: string, keyHash: Fingerprint): StoreLookup<StoredMemo> {
@@ -210,12 +261,22 @@ export class RecordStore implements Store {
     return new IreetsError('CACHE_CORRUPT', `${detail}; entry deleted, will recompute`, `cache entry ${key}`);
   }
 
+  touchFilter(): (usedAt: number | undefined) => boolean {
+    const now = this.now();
+    return (usedAt) => usedAt === undefined || now - usedAt >= TOUCH_INTERVAL_MS;
+  }
+
   async write(batch: StoreBatch): Promise<void> {
     // Encode outside the transaction (it can be slow) and only what the store lacks.
     const sealed: [Fingerprint, Uint8Array][] = [];
     const lacks = (fp: Fingerprint) => this.active.values.firstByte(fp) !== FORMAT_VERSION;
     for (const [fp, value] of batch.values) {
+      const early = this.sealed.take(value, fp);
       if (!this.guarded(() => lacks(fp), () => true)) continue;
+      if (early) {
+        sealed.push([fp, early]);
+        continue;
+      }
       const { fingerprint, record } = sealValueOf(value);
       // A value mutated after it was memoized no longer matches its fingerprint: don't file it
       // under a lie; its memo then misses on load and recomputes.

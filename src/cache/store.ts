@@ -112,4 +112,9 @@ export interface Store {
   /** A value by fingerprint, checksum-verified; a corrupt entry is deleted and reported. */
   readValue(fingerprint: Fingerprint): StoreLookup<unknown>;
   write(batch: StoreBatch): Promise<void>;
+  /**
+   * Which touches (memos verified, last used at usedAt) write would act on now: a commit leaves
+   * out the others instead of listing them all (a no-op build verifies every memo). Absent: all.
+   */
+  touchFilter?(): (usedAt: number | undefined) => boolean;
 }

@@ -38,12 +38,14 @@ export async function commit(s: GraphState): Promise<CommitReport> {
   const touched: MemoRef[] = [];
   const touchedMemos: Memo[] = [];
   let memosSkipped = 0;
+  // Touches the store would skip as not yet due are not listed (they are still marked done).
+  const due = s.store.touchFilter?.() ?? (() => true);
   for (const slot of s.slots.values()) {
     const m = slot.memo;
     if (!m || m.valueLost) continue;
     if (m.persisted) {
       if (m.untouched && m.verifiedAt >= 0) {
-        touched.push({ query: slot.query.name, keyHash: slot.keyHash, usedAt: m.usedAt });
+        if (due(m.usedAt)) touched.push({ query: slot.query.name, keyHash: slot.keyHash, usedAt: m.usedAt });
         touchedMemos.push(m);
       }
       continue;
@@ -66,7 +68,7 @@ export async function commit(s: GraphState): Promise<CommitReport> {
     written.push(m);
   }
 
-  const touchedCold = touchedColdEntries(s, touched);
+  const touchedCold = touchedColdEntries(s, touched, due);
 
   await s.store.write({ memos, values, touched, counters: s.takeCounters(), run: s.runId });
   for (const m of written) m.persisted = true;
@@ -75,20 +77,21 @@ export async function commit(s: GraphState): Promise<CommitReport> {
   return {
     memosWritten: memos.length,
     memosSkipped,
-    memosTouched: touched.length,
+    memosTouched: touchedMemos.length + touchedCold.length,
     staleInputs: [...stale.values()].map((input) => ({ query: input.query, keyHash: input.keyHash })),
   };
 }
 
-/** Adds the cold memos verified since they were loaded to touched; returns their entries. */
-function touchedColdEntries(s: GraphState, touched: MemoRef[]): number[] {
+/** Adds the cold memos verified since they were loaded, those due, to touched; returns all their entries. */
+function touchedColdEntries(s: GraphState, touched: MemoRef[], due: (usedAt: number | undefined) => boolean): number[] {
   const index = s.index;
   const entries: number[] = [];
   for (let e = 0; e < index.size; e++) {
     if (index.slot[e] || !(index.flags[e]! & COLD_UNTOUCHED)) continue;
+    entries.push(e);
+    if (!due(index.usedAt[e])) continue;
     const query = s.derivedById[index.queryId[e]!]!.name;
     touched.push({ query, keyHash: wordsHex(index.keyHigh[e]!, index.keyLow[e]!), usedAt: index.usedAt[e]! });
-    entries.push(e);
   }
   return entries;
 }

@@ -9,6 +9,8 @@
  *             changed since it was last verified (the durability shortcut).
  * ms is wall time from starting on the result to having it, nested work included.
  */
+import { formatKey } from './key-display.js';
+
 export type QueryOutcome = 'executed' | 'verified' | 'reused';
 
 export interface QueryEvent {
@@ -19,6 +21,24 @@ export interface QueryEvent {
   readonly outcome: QueryOutcome;
   readonly ms: number;
   readonly revision: number;
+}
+
+/**
+ * An event whose key display is rendered when first read: most listeners count outcomes and
+ * never look, and rendering every executable's key (a region body) is not free.
+ */
+export function queryEvent(query: string, rawKey: unknown, keyHash: string, outcome: QueryOutcome, ms: number, revision: number): QueryEvent {
+  let key: string | undefined;
+  return {
+    query,
+    get key(): string {
+      return (key ??= formatKey(rawKey));
+    },
+    keyHash,
+    outcome,
+    ms,
+    revision,
+  };
 }
 
 export interface OutcomeCounts {

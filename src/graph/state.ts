@@ -4,7 +4,7 @@ import type { DepList, QueryCounters, Store } from '../cache/store.js';
 import { IreetsError } from '../util/errors.js';
 import { cancelledError } from './cancellation.js';
 import { loadedMemo, promote } from './cold.js';
-import type { QueryEvent, QueryOutcome } from './events.js';
+import { queryEvent, type QueryEvent, type QueryOutcome } from './events.js';
 import { hexWord } from './hex-words.js';
 import { InputTable } from './input-table.js';
 import { formatKey } from './key-display.js';
@@ -182,7 +182,7 @@ export class GraphState {
     else c.hits++;
     if (!this.events.observed) return; // formatting keys for nobody is wasted work
     if (!slot.hasKey) this.recoverKey(slot); // verified from the store: its key was never needed
-    this.events.next({ query: slot.query.name, key: formatKey(slot.key), keyHash: slot.keyHash, outcome, ms, revision: this.revision });
+    this.events.next(queryEvent(slot.query.name, slot.key, slot.keyHash, outcome, ms, this.revision));
   }
 
   takeCounters(): Record<string, QueryCounters> {

@@ -11,6 +11,8 @@ export class ModuleBuilder {
   private nextValueId = 0;
   private nextNodeId = 0;
   private readonly usedNames = new Set<string>();
+  /** Per base name, the suffix uniqueName tries first. */
+  private readonly nextSuffix = new Map<string, number>();
   readonly constants = new Map<string, ConstantEntry>();
   /** Constant values by value id, so importers and inference can see through `constant` nodes. */
   readonly constValues = new Map<number, Tensor>();
@@ -29,10 +31,13 @@ export class ModuleBuilder {
       this.usedNames.add(clean);
       return clean;
     }
-    for (let i = 1; ; i++) {
+    // The smallest free suffix. Names are never released, so every suffix below the one found
+    // last time is still taken: the search resumes there (hundreds of `add`s stay linear).
+    for (let i = this.nextSuffix.get(clean) ?? 1; ; i++) {
       const n = `${clean}_${i}`;
       if (!this.usedNames.has(n)) {
         this.usedNames.add(n);
+        this.nextSuffix.set(clean, i + 1);
         return n;
       }
     }

@@ -74,16 +74,26 @@ export function partitionGraph(mod: IRModule, graph: Graph = mod.graph, options:
   const batched = options.batched ?? new Set<number>();
   const canDispatch = options.canDispatch ?? (() => false);
   // Special/host nodes the code generator can run count as heavy roots (like a reduction).
+  // Asked many times per node (users, walks back): computed once each.
+  const kinds = new Map<Node, OpKind>();
   const kindOf = (n: Node): OpKind => {
-    const k = opKind(n);
-    return (k === 'special' || k === 'host') && canDispatch(n) ? 'reduction' : k;
+    let kind = kinds.get(n);
+    if (kind === undefined) {
+      const k = opKind(n);
+      kind = (k === 'special' || k === 'host') && canDispatch(n) ? 'reduction' : k;
+      kinds.set(n, kind);
+    }
+    return kind;
   };
   const producer = new Map<number, Node>();
   const consumers = new Map<number, Node[]>();
-  for (const n of graph.nodes) {
+  // Position of each node in the graph: a region lists its nodes in graph order.
+  const position = new Map<Node, number>();
+  graph.nodes.forEach((n, index) => {
+    position.set(n, index);
     for (const o of n.outputs) producer.set(o.id, n);
     for (const i of n.inputs) if (i) (consumers.get(i.id) ?? consumers.set(i.id, []).get(i.id)!).push(n);
-  }
+  });
   const graphOutputs = new Set(graph.outputs.map((v) => v.id));
   const constantValue = (v: Value): Tensor | undefined => {
     const p = producer.get(v.id);
@@ -226,7 +236,7 @@ export function partitionGraph(mod: IRModule, graph: Graph = mod.graph, options:
       }
     };
     visit(root);
-    const nodes = graph.nodes.filter((n) => inside.has(n));
+    const nodes = [...inside].sort((x, y) => position.get(x)! - position.get(y)!);
     let kind: OpKind = 'elementwise';
     for (const n of nodes) {
       const k = kindOf(n);

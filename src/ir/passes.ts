@@ -8,12 +8,21 @@ import { verifyModule } from './verifier.js';
 export type PipelineStage = 'import' | 'infer' | 'fold';
 export const PIPELINE_STAGES: readonly PipelineStage[] = ['import', 'infer', 'fold'];
 
+export interface PipelineOptions {
+  /**
+   * Verify after inference too when folding follows (default true). Inference changes only
+   * types, and the verify after folding checks them again: a compiler that only wants the
+   * folded module skips the one in between.
+   */
+  verifyInferred?: boolean;
+}
+
 /** Runs the passes up to `upTo` on `mod` in place (verifying after each) and returns it. */
-export function runPipeline(mod: IRModule, upTo: PipelineStage): IRModule {
+export function runPipeline(mod: IRModule, upTo: PipelineStage, options: PipelineOptions = {}): IRModule {
   verifyModule(mod);
   if (upTo === 'import') return mod;
   inferShapes(mod);
-  verifyModule(mod);
+  if (upTo === 'infer' || options.verifyInferred !== false) verifyModule(mod);
   if (upTo === 'infer') return mod;
   foldConstants(mod);
   inferShapes(mod);

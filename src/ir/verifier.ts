@@ -14,10 +14,11 @@ export interface VerifyOptions {
 export function verifyModule(mod: IRModule, opts: VerifyOptions = {}): void {
   const defined = new Set<number>();
   const names = new Map<string, number>();
-  const define = (v: Value, where: string) => {
-    if (defined.has(v.id)) throw new IreetsError('IR_INVALID', `value %${v.name} is defined twice`, where);
+  // Where a value is defined, for errors: a node (plus a suffix) or a description; described only on error.
+  const define = (v: Value, at: Node | string, suffix = '') => {
+    if (defined.has(v.id)) throw new IreetsError('IR_INVALID', `value %${v.name} is defined twice`, placeOf(at, suffix));
     const other = names.get(v.name);
-    if (other !== undefined && other !== v.id) throw new IreetsError('IR_INVALID', `two values are named %${v.name}`, where);
+    if (other !== undefined && other !== v.id) throw new IreetsError('IR_INVALID', `two values are named %${v.name}`, placeOf(at, suffix));
     defined.add(v.id);
     names.set(v.name, v.id);
   };
@@ -25,35 +26,38 @@ export function verifyModule(mod: IRModule, opts: VerifyOptions = {}): void {
   verifyGraph(mod, mod.graph, [new Set(mod.graph.inputs.map((v) => v.id))], define, opts.checkArity ?? true);
 }
 
+function placeOf(at: Node | string, suffix: string): string {
+  return typeof at === 'string' ? at : `${describeNode(at)}${suffix}`;
+}
+
 /** `visible` is a stack of value-id sets: this graph's, then each enclosing graph's up to the owner. */
 function verifyGraph(
   mod: IRModule,
   g: Graph,
   visible: Set<number>[],
-  define: (v: Value, where: string) => void,
+  define: (v: Value, at: Node | string, suffix?: string) => void,
   checkArity: boolean,
 ): void {
   const here = visible[visible.length - 1]!;
   const isVisible = (v: Value) => visible.some((s) => s.has(v.id));
   for (const n of g.nodes) {
-    const where = describeNode(n);
     n.inputs.forEach((v, i) => {
-      if (v && !isVisible(v)) throw new IreetsError('IR_INVALID', `input ${i} %${v.name} is used before it is defined`, where);
+      if (v && !isVisible(v)) throw new IreetsError('IR_INVALID', `input ${i} %${v.name} is used before it is defined`, describeNode(n));
     });
-    verifyNodeShape(mod, n, where, checkArity);
+    verifyNodeShape(mod, n, checkArity);
     for (const r of n.regions) {
       const inner = new Set<number>();
       r.inputs.forEach((v) => {
-        define(v, `${where} region`);
+        define(v, n, ' region');
         inner.add(v.id);
       });
       verifyGraph(mod, r, [...visible, inner], define, checkArity);
       r.outputs.forEach((v) => {
-        if (!inner.has(v.id) && !isVisible(v)) throw new IreetsError('IR_INVALID', `region result %${v.name} is not defined`, where);
+        if (!inner.has(v.id) && !isVisible(v)) throw new IreetsError('IR_INVALID', `region result %${v.name} is not defined`, describeNode(n));
       });
     }
     for (const v of n.outputs) {
-      define(v, where);
+      define(v, n);
       here.add(v.id);
     }
   }
@@ -62,27 +66,27 @@ function verifyGraph(
   });
 }
 
-function verifyNodeShape(mod: IRModule, n: Node, where: string, checkArity: boolean): void {
+function verifyNodeShape(mod: IRModule, n: Node, checkArity: boolean): void {
   const def = getOpDef(n.op);
-  if (!def) throw new IreetsError('IR_INVALID', `op ${n.op} is not defined`, where);
-  if (n.outputs.length === 0) throw new IreetsError('IR_INVALID', 'node has no results', where);
+  if (!def) throw new IreetsError('IR_INVALID', `op ${n.op} is not defined`, describeNode(n));
+  if (n.outputs.length === 0) throw new IreetsError('IR_INVALID', 'node has no results', describeNode(n));
   if (n.op === 'constant') {
     const hash = n.attrs['hash'];
     if (typeof hash !== 'string' || !mod.constants.has(hash)) {
-      throw new IreetsError('IR_INVALID', `constant ${String(hash)} is not in the module's constants`, where);
+      throw new IreetsError('IR_INVALID', `constant ${String(hash)} is not in the module's constants`, describeNode(n));
     }
-    if (n.inputs.length !== 0 || n.outputs.length !== 1) throw new IreetsError('IR_INVALID', 'constant takes no inputs and gives one result', where);
+    if (n.inputs.length !== 0 || n.outputs.length !== 1) throw new IreetsError('IR_INVALID', 'constant takes no inputs and gives one result', describeNode(n));
     return;
   }
-  if (def.kind !== 'control' && n.regions.length > 0) throw new IreetsError('IR_INVALID', `${n.op} cannot have regions`, where);
+  if (def.kind !== 'control' && n.regions.length > 0) throw new IreetsError('IR_INVALID', `${n.op} cannot have regions`, describeNode(n));
   if (!checkArity) return;
   let types;
   try {
     types = def.infer({ inputs: n.inputs.map((v) => v?.type ?? null), attrs: n.attrs, consts: n.inputs.map(() => undefined), regions: n.regions });
   } catch (e) {
-    throw new IreetsError('IR_INVALID', (e as Error).message, where, { cause: e });
+    throw new IreetsError('IR_INVALID', (e as Error).message, describeNode(n), { cause: e });
   }
   if (types.length !== n.outputs.length) {
-    throw new IreetsError('IR_INVALID', `${n.op} gives ${types.length} results, the node has ${n.outputs.length}`, where);
+    throw new IreetsError('IR_INVALID', `${n.op} gives ${types.length} results, the node has ${n.outputs.length}`, describeNode(n));
   }
 }

@@ -59,10 +59,10 @@ export interface OptimizedModel {
 export async function optimizeModel(bytes: Uint8Array, options: { path?: string | undefined } = {}): Promise<OptimizedModel> {
   await initHashing();
   const ir = await importModel(bytes, { path: options.path });
-  runPipeline(ir, 'fold');
+  runPipeline(ir, 'fold', { verifyInferred: false });
   const signature = { inputs: signatureOf(ir, 'inputs'), outputs: signatureOf(ir, 'outputs') };
   const batch = specializeBatch(ir);
-  if (batch.symbol) runPipeline(ir, 'fold');
+  if (batch.symbol) runPipeline(ir, 'fold', { verifyInferred: false });
   // CPU strategies: constant matmul/conv weights stored pre-packed in panels, read back through index remaps.
   packWeights(ir);
   return { ir, batch, signature };

@@ -83,6 +83,9 @@ class HostProgramEmitter {
   private nextScratchI = PERSISTENT_I;
   maxI = PERSISTENT_I;
   private nextR: number;
+  private readonly importIndex = new Map<string, number>();
+  /** dispatchImport(n, 0) per binding count n. */
+  private readonly dispatchImports = new Map<number, ImportDesc>();
 
   constructor(
     private readonly asm: ModuleAssembler,
@@ -113,7 +116,13 @@ class HostProgramEmitter {
   }
 
   imp(d: ImportDesc): number {
-    return this.asm.importFn(d.name, [...d.params], [...d.results]);
+    // importFn answers a known name with its index; asking it first here spares copying the signature per call.
+    let index = this.importIndex.get(d.name);
+    if (index === undefined) {
+      index = this.asm.importFn(d.name, [...d.params], [...d.results]);
+      this.importIndex.set(d.name, index);
+    }
+    return index;
   }
 
   call(d: ImportDesc, args: Reg[], results: Reg[] = []): void {
@@ -164,7 +173,9 @@ class HostProgramEmitter {
     for (const bind of bindings) {
       args.push(bind.reg, this.scaled(bind.offset, bind.scaleOffset), this.scaled(bind.length, bind.scaleLength));
     }
-    this.call(dispatchImport(bindings.length, 0), args);
+    let desc = this.dispatchImports.get(bindings.length);
+    if (!desc) this.dispatchImports.set(bindings.length, (desc = dispatchImport(bindings.length, 0)));
+    this.call(desc, args);
   }
 
   /** Runs a region graph (a branch or a loop body) with `env` for outer values and its inputs. */

@@ -111,6 +111,35 @@ describe('memos verified from the store without a slot each', () => {
     expect((await db.commit()).memosTouched).toBe(0);
   });
 
+  it('lists no touch that is not due yet, and still counts every memo verified', async () => {
+    const b = await built();
+    const { store, db, p } = await b.start();
+    const listed: number[] = [];
+    const write = store.write.bind(store);
+    store.write = (batch) => {
+      listed.push(batch.touched.length);
+      return write(batch);
+    };
+    expect(await db.get(p.root, null)).toBe(expected(inputs, 0).root);
+    // Just written: touching again is not due, so nothing is listed (a no-op build writes nothing).
+    expect(await db.commit()).toMatchObject({ memosWritten: 0, memosTouched: MEMOS });
+    expect(listed).toEqual([0]);
+    const leafKey = store.fingerprintValue(7);
+    const before = store.readMemo('leaf', leafKey);
+    // Due later in another process: every verified memo is listed and touched.
+    b.clock.now += TOUCH_INTERVAL_MS + 1;
+    const second = await b.start();
+    second.store.write = ((w) => (batch: Parameters<typeof w>[0]) => {
+      listed.push(batch.touched.length);
+      return w(batch);
+    })(second.store.write.bind(second.store));
+    expect(await second.db.get(second.p.root, null)).toBe(expected(inputs, 0).root);
+    expect(await second.db.commit()).toMatchObject({ memosWritten: 0, memosTouched: MEMOS });
+    expect(listed).toEqual([0, MEMOS]);
+    expect(second.store.readMemo('leaf', leafKey)).toMatchObject({ found: true, value: { usedAt: b.clock.now } });
+    expect(before).toMatchObject({ found: true });
+  });
+
   it('a leaf asked for, inspected or watched afterwards behaves as the memo it is', async () => {
     const b = await built();
     const { store, db, p } = await b.start();

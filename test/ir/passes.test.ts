@@ -139,3 +139,17 @@ describe('runPipeline', () => {
     expect([...walkNodes(mod.graph)].filter((n) => n.op === 'constant_of_shape')).toHaveLength(0);
   });
 });
+
+describe('runPipeline without the verify between inference and folding', () => {
+  it('folds to the same module, and still refuses an invalid one', async () => {
+    const { printModule } = await import('../../src/ir/printer.js');
+    const a = runPipeline(sampleModule(), 'fold');
+    const b = runPipeline(sampleModule(), 'fold', { verifyInferred: false });
+    expect(printModule(b)).toBe(printModule(a));
+    const bad = sampleModule();
+    const nodes = bad.graph.nodes;
+    const sum = nodes.findIndex((n) => n.outputs[0]!.name === 'sum');
+    [nodes[0], nodes[sum]] = [nodes[sum]!, nodes[0]!];
+    expect(() => runPipeline(bad, 'fold', { verifyInferred: false })).toThrow(/used before it is defined/);
+  });
+});

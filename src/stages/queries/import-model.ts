@@ -73,11 +73,25 @@ export function splitWeights(ir: IRModule): { module: SerializedModule; weights:
   return { module: { ...full, constants: small }, weights, tensors };
 }
 
+/** The IR of each imported model value in this process, shared by the stages that read it. */
+const modules = new WeakMap<ImportedModel, IRModule>();
+
 /**
  * The IR of an imported model for the stages after import: weights appear by type only (the
- * partition, the schedule and the linker look at their types, never their bytes).
+ * partition, the schedule and the linker look at their types, never their bytes). Partition,
+ * schedule and module read the same value: it is deserialized once and shared, so it is
+ * read-only to all of them.
  */
 export function importedModule(imported: ImportedModel): IRModule {
+  let ir = modules.get(imported);
+  if (!ir) {
+    ir = deserializeImported(imported);
+    modules.set(imported, ir);
+  }
+  return ir;
+}
+
+function deserializeImported(imported: ImportedModel): IRModule {
   const ir = deserializeModule(imported.module);
   for (const w of imported.weights) {
     ir.constants.set(w.hash, {

@@ -14,7 +14,7 @@ import { linkModule, type CompiledGraph, type TargetProgram } from '../link.js';
 import { executableKey, type ExecutableQuery } from './executable.js';
 import { importedModule, type ImportModelQuery } from './import-model.js';
 import { tuningSpec } from './inputs.js';
-import { materializePlan, type PartitionQuery, type PlannedGraph } from './partition.js';
+import { plannedGraph, type PartitionQuery, type PlannedGraph } from './partition.js';
 
 export interface ModuleKey {
   path: string;
@@ -44,7 +44,7 @@ export function defineModule(
       const plan = await ctx.get(q.partition, path);
       const schedule = await ctx.get(q.schedule, path);
       const ir = importedModule(imported);
-      const planned = materializePlan(ir, plan);
+      const planned = plannedGraph(ir, plan);
       const programs: TargetProgram[] = [];
       for (const target of targets) {
         const tuning = ctx.input(tuningSpec, target);

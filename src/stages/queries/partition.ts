@@ -2,11 +2,10 @@
 // recursively into control flow) and the distinct dispatch regions as self-contained bodies.
 // A weight edit leaves this value unchanged (weights are bindings), which cuts off everything
 // downstream that reads only it.
-import { encodeValue } from '../../cache/encoding.js';
 import { defineQuery, type DerivedQuery } from '../../graph/query.js';
 import { walkNodes, type Graph, type IRModule, type Node, type Value } from '../../ir/graph.js';
 import type { DispatchRegion, Step } from '../../ir/partition.js';
-import { regionKey, summarizeRegion } from '../../ir/region-key.js';
+import { regionKey, sameRegion, summarizeRegion } from '../../ir/region-key.js';
 import { serializeRegion, type SerializedRegion } from '../../ir/serialize.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { IreetsError } from '../../util/errors.js';
@@ -54,19 +53,19 @@ export function definePartition(version: string, importModel: ImportModelQuery):
 /** Partitions the main graph and every control-flow region in it (those without a batch). */
 export function planPartition(ir: IRModule, batched: ReadonlySet<number>): PartitionPlan {
   const regions: RegionEntry[] = [];
-  const byKey = new Map<string, { index: number; encoded: Uint8Array }[]>();
+  // Per summary (ops and output type), the regions planned under it: equal regions share one
+  // entry. Only distinct regions are keyed and serialized.
+  const bySummary = new Map<string, { index: number; region: DispatchRegion }[]>();
   let dispatches = 0;
   const regionIndex = (region: DispatchRegion): number => {
-    const key = regionKey(region);
-    const body = serializeRegion(region);
-    const encoded = encodeValue(body);
-    const candidates = byKey.get(key) ?? [];
-    // Equal keys almost always mean equal bodies; compare bytes so the rare exception stays apart.
-    const same = candidates.find((c) => sameBytes(c.encoded, encoded));
+    const summary = summarizeRegion(region);
+    const candidates = bySummary.get(summary);
+    const same = candidates?.find((c) => sameRegion(c.region, region));
     if (same) return same.index;
     const index = regions.length;
-    regions.push({ key, summary: summarizeRegion(region), body });
-    byKey.set(key, [...candidates, { index, encoded }]);
+    regions.push({ key: regionKey(region), summary, body: serializeRegion(region) });
+    if (candidates) candidates.push({ index, region });
+    else bySummary.set(summary, [{ index, region }]);
     return index;
   };
   const planGraph = (graph: Graph, batchedHere: ReadonlySet<number>): GraphPlan => ({
@@ -89,12 +88,6 @@ export function planPartition(ir: IRModule, batched: ReadonlySet<number>): Parti
   return { main, regions, dispatches };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** A plan applied to a copy of the IR: real steps, and per control-flow step its regions' steps. */
 export interface PlannedGraph {
   graph: Graph;
@@ -102,6 +95,20 @@ export interface PlannedGraph {
   /** The plan's region index per dispatch step. */
   regionOf: Map<number, number>;
   nested: Map<number, PlannedGraph[]>;
+}
+
+const planned = new WeakMap<PartitionPlan, WeakMap<IRModule, PlannedGraph>>();
+
+/**
+ * materializePlan, once per plan and IR in this process: schedule and module both apply the
+ * partition's plan to the import's (shared) IR, and read the result only.
+ */
+export function plannedGraph(ir: IRModule, plan: PartitionPlan): PlannedGraph {
+  let byIr = planned.get(plan);
+  if (!byIr) planned.set(plan, (byIr = new WeakMap()));
+  let pg = byIr.get(ir);
+  if (!pg) byIr.set(ir, (pg = materializePlan(ir, plan)));
+  return pg;
 }
 
 /** Rebuilds the steps of `plan` over `ir` (a deserialized copy of the module it was made from). */

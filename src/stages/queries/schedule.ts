@@ -3,7 +3,7 @@
 import { scheduleSteps, type Schedule } from '../../codegen/schedule.js';
 import { defineQuery, type DerivedQuery } from '../../graph/query.js';
 import { importedModule, type ImportModelQuery } from './import-model.js';
-import { materializePlan, type PartitionQuery } from './partition.js';
+import { plannedGraph, type PartitionQuery } from './partition.js';
 
 export type ScheduleQuery = DerivedQuery<string, Schedule>;
 
@@ -16,7 +16,7 @@ export function defineSchedule(version: string, importModel: ImportModelQuery, p
       const plan = await ctx.get(partition, path);
       const ir = importedModule(imported);
       // Schedule is plain data (its placements a Map by value id): it is stored as is.
-      return scheduleSteps(ir, materializePlan(ir, plan).steps, new Set(imported.batched));
+      return scheduleSteps(ir, plannedGraph(ir, plan).steps, new Set(imported.batched));
     },
   });
 }
