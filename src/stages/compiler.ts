@@ -336,19 +336,24 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
       return { result: { output: shownOutput, bytes: current.module.size, written: false, ...(parameters ? { parameters } : {}) }, writing: undefined };
     }
     const imported = await db.get(q.importModel, path, { signal });
-    const files = await linkedModuleFilesExternal(db, q, linked, imported, basename(archivePath), signal);
+    let archiveSize = 0;
+    const archiveIsCurrent = async (id: string): Promise<boolean> => {
+      const current = await moduleFileIsCurrent(store, outputs, archivePath, id);
+      archiveSize = current?.size ?? 0;
+      return current !== undefined;
+    };
+    const files = await linkedModuleFilesExternal(db, q, linked, imported, basename(archivePath), signal, archiveIsCurrent);
     if (signal?.aborted) throw cancelledError('a newer build was requested', path);
     const archive = files.archive;
     const record = (file: string) => (written: WrittenModule): void => {
       outputs.set(file, written);
       stamps.output(file, written);
     };
-    const archiveCurrent = archive ? await moduleFileIsCurrent(store, outputs, archivePath, archive.id) : undefined;
-    const archiveWrite = archive && !archiveCurrent ? writeModuleFile(archivePath, archive, archive.id, committed).then(record(archivePath)) : undefined;
+    const archiveWrite = archive && !('current' in archive) ? writeModuleFile(archivePath, archive, archive.id, committed).then(record(archivePath)) : undefined;
     const moduleId = externalModuleId(fingerprint, archive?.id);
     const writeModule = (): Promise<void> => writeModuleFile(output, files.module, moduleId, committed).then(record(output));
     const writing = archiveWrite ? archiveWrite.then(writeModule) : writeModule();
-    const parameters = archive && { output: shownArchive, bytes: archive.byteLength, written: !archiveCurrent };
+    const parameters = archive && { output: shownArchive, bytes: 'current' in archive ? archiveSize : archive.byteLength, written: archiveWrite !== undefined };
     return { result: { output: shownOutput, bytes: files.module.byteLength, written: true, ...(parameters ? { parameters } : {}) }, writing };
   };
 

@@ -38,15 +38,7 @@ const PADDING = new Uint8Array(SECTION_ALIGNMENT);
  * entries give the same bytes and id. Requires initHashing().
  */
 export function layoutArchive(entries: readonly { key: string; bytes: Uint8Array }[]): ArchiveLayout {
-  // Offsets are relative to the end of the index, so the index's own size does not move them:
-  // the id is a function of keys and lengths alone.
-  const refs: ArchiveEntryRef[] = [];
-  let cursor = 0;
-  for (const e of entries) {
-    refs.push({ key: e.key, offset: cursor, length: e.bytes.length });
-    cursor = align(cursor + e.bytes.length);
-  }
-  const index = new TextEncoder().encode(canonicalJson({ entries: refs }));
+  const { index, id, dataBytes } = archiveIndexOf(entries.map((e) => ({ key: e.key, length: e.bytes.length })));
   const base = align(HEADER_BYTES + index.length);
   const head = new Uint8Array(base);
   head.set(new TextEncoder().encode(ARCHIVE_MAGIC), 0);
@@ -60,7 +52,24 @@ export function layoutArchive(entries: readonly { key: string; bytes: Uint8Array
     if (e.bytes.length > 0) body.push(e.bytes);
     if (padded > e.bytes.length) body.push(PADDING.subarray(0, padded - e.bytes.length));
   }
-  return { head, body, byteLength: base + cursor, id: hashBytes(index) };
+  return { head, body, byteLength: base + dataBytes, id };
+}
+
+/**
+ * The index and id of an archive of entries with these keys and lengths, in this order: what a
+ * compiler compares with the archive on disk before it gathers any weight bytes.
+ */
+export function archiveIndexOf(entries: readonly { key: string; length: number }[]): { index: Uint8Array; id: string; dataBytes: number } {
+  // Offsets are relative to the end of the index, so the index's own size does not move them:
+  // the id is a function of keys and lengths alone.
+  const refs: ArchiveEntryRef[] = [];
+  let cursor = 0;
+  for (const e of entries) {
+    refs.push({ key: e.key, offset: cursor, length: e.length });
+    cursor = align(cursor + e.length);
+  }
+  const index = new TextEncoder().encode(canonicalJson({ entries: refs }));
+  return { index, id: hashBytes(index), dataBytes: cursor };
 }
 
 /** An archive read and checked: its id and each entry's bytes (views, no copy). */

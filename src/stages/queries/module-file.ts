@@ -8,7 +8,8 @@ import type { Store } from '../../cache/store.js';
 import type { Database } from '../../graph/database.js';
 import { IreetsError } from '../../util/errors.js';
 import { sealModule, type ModuleFileLayout } from '../../vm/module-writer.js';
-import { layoutArchive, type ArchiveLayout } from '../../vm/parameter-archive.js';
+import { byteSize } from '../../ir/dtype.js';
+import { archiveIndexOf, layoutArchive, type ArchiveLayout } from '../../vm/parameter-archive.js';
 import { currentStamp, sameStamp } from './file-snapshot.js';
 import type { ImportedModel } from './import-model.js';
 import type { CompilerQueries } from './index.js';
@@ -54,14 +55,28 @@ export async function linkedModuleFilesExternal(
   imported: ImportedModel,
   archiveFile: string,
   signal: AbortSignal | undefined,
-): Promise<{ module: ModuleFileLayout; archive: ArchiveLayout | undefined }> {
-  const bytesOf = await constantBytesOfModule(db, q, linked, imported, signal);
-  const small = new Set(imported.module.constants.map((c) => c.hash));
+  /** Whether the archive file holds the archive of this id already: then its layout is not made (no weight bytes gathered). */
+  archiveIsCurrent: (id: string) => Promise<boolean>,
+): Promise<{ module: ModuleFileLayout; archive: ArchiveLayout | { id: string; current: true } | undefined }> {
+  const small = new Map(imported.module.constants.map((c) => [c.hash, viewBytes(c.data)]));
   const keys = linked.rodata.map((hash) => (small.has(hash) ? undefined : hash));
+  const smallBytes = (hash: string): Uint8Array => small.get(hash) ?? new Uint8Array(0);
   const weights = [...new Set(keys.filter((k): k is string => k !== undefined))];
-  if (weights.length === 0) return { module: layoutLinkedModule(linked, bytesOf), archive: undefined };
+  if (weights.length === 0) return { module: layoutLinkedModule(linked, smallBytes), archive: undefined };
+  // The weights' lengths from their types: the archive's id without their bytes.
+  const types = new Map(imported.weights.map((w) => [w.hash, w]));
+  const lengthOf = (key: string): number => {
+    const w = types.get(key);
+    if (!w) throw new IreetsError('INTERNAL', `weight ${key} of the linked module is not one of the import's`);
+    return w.shape.reduce((n, d) => n * d, 1) * byteSize(w.dtype);
+  };
+  const { id } = archiveIndexOf(weights.map((key) => ({ key, length: lengthOf(key) })));
+  const module = layoutLinkedModule(linked, smallBytes, { file: archiveFile, archive: id, keys });
+  if (await archiveIsCurrent(id)) return { module, archive: { id, current: true } };
+  const bytesOf = await constantBytesOfModule(db, q, linked, imported, signal);
   const archive = layoutArchive(weights.map((key) => ({ key, bytes: bytesOf(key) })));
-  return { module: layoutLinkedModule(linked, bytesOf, { file: archiveFile, archive: archive.id, keys }), archive };
+  if (archive.id !== id) throw new IreetsError('INTERNAL', `the weights' lengths do not match their types (archive ${archive.id}, expected ${id})`);
+  return { module, archive };
 }
 
 /** Bytes of every constant the linked module names: small ones from the import's value, weights from constantData. */
