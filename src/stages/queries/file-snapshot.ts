@@ -3,7 +3,8 @@
 // is git's: equal (device, inode, size, mtime, ctime) means equal content, unless the file was
 // changed so close to the read that a later write could carry the same timestamps ("racy").
 import { Buffer } from 'node:buffer';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, read, readFileSync, readSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { ModelDigester } from '../../frontend/model-digest.js';
 import { modelFileBuffer, recycleModelFileBuffer } from './file-buffers.js';
 import { digestOf } from './file-contents.js';
@@ -50,10 +51,16 @@ export function isRacy(stamp: FileStamp, readStartNs: bigint): boolean {
   return stamp.ctimeNs >= readStartNs - margin || stamp.mtimeNs >= readStartNs - margin;
 }
 
-/** The file's stamp now; undefined when it cannot be stat'ed (gone, unreadable). */
+/**
+ * The file's stamp now; undefined when it cannot be stat'ed (gone, unreadable). Synchronous, as
+ * are the other small file operations of a build (open, stat, close, rename): each is
+ * microseconds, where a round trip through the thread pool costs milliseconds on a machine whose
+ * idle cores must first be woken, and a build makes dozens of them one after the other. Only
+ * bulk reads and writes go to the thread pool, where they overlap work on this thread.
+ */
 export async function currentStamp(path: string): Promise<FileStamp | undefined> {
   try {
-    return stampOf(await stat(path, { bigint: true }));
+    return stampOf(statSync(path, { bigint: true }));
   } catch {
     return undefined;
   }
@@ -71,18 +78,18 @@ const READS_IN_FLIGHT = 4;
 export async function readSnapshot(path: string): Promise<FileSnapshot> {
   for (let attempt = 0; ; attempt++) {
     const readStartNs = nowNs();
-    const fd = await open(path, 'r');
+    const fd = openSync(path, 'r');
     try {
-      const before = stampOf(await fd.stat({ bigint: true }));
+      const before = stampOf(fstatSync(fd, { bigint: true }));
       const read = attempt < 2 ? await readPieces(fd, Number(before.size)) : await wholeFile(fd);
-      const after = stampOf(await fd.stat({ bigint: true }));
+      const after = stampOf(fstatSync(fd, { bigint: true }));
       const unchanged = read.complete && sameStamp(before, after);
       // Changed while being read: take it again; after a few tries, a stamp that never matches
       // (racy by construction) still forces a full recheck later.
       if (unchanged || attempt >= 2) return { bytes: read.bytes, digest: read.digest, stamp: unchanged ? before : { ...after, ctimeNs: readStartNs }, readStartNs };
       recycleModelFileBuffer(read.bytes);
     } finally {
-      await fd.close();
+      closeSync(fd);
     }
   }
 }
@@ -98,7 +105,7 @@ interface FileRead {
  * `size` bytes from the start of the file, read in pieces several at a time and digested in
  * order (the digest compares each weight while its bytes are fresh in cache).
  */
-async function readPieces(fd: FileHandle, size: number): Promise<FileRead> {
+async function readPieces(fd: number, size: number): Promise<FileRead> {
   const bytes = modelFileBuffer(size);
   const digester = new ModelDigester(bytes);
   const pieces = Math.ceil(size / READ_PIECE_BYTES);
@@ -122,22 +129,24 @@ async function readPieces(fd: FileHandle, size: number): Promise<FileRead> {
     await Promise.allSettled(reads);
   }
   // One byte more means the file grew after the stat.
-  const { bytesRead: beyond } = await fd.read(Buffer.alloc(1), 0, 1, size);
+  const beyond = readSync(fd, Buffer.alloc(1), 0, 1, size);
   return { bytes, digest: digester.finish(), complete: beyond === 0 };
 }
 
 /** Reads `length` bytes at `position` into `into` (same offset); fewer only at the end of the file. */
-async function readPiece(fd: FileHandle, into: Uint8Array, position: number, length: number): Promise<number> {
+const readAt = promisify(read);
+
+async function readPiece(fd: number, into: Uint8Array, position: number, length: number): Promise<number> {
   let got = 0;
   while (got < length) {
-    const { bytesRead } = await fd.read(into, position + got, length - got, position + got);
+    const { bytesRead } = await readAt(fd, into, position + got, length - got, position + got);
     if (bytesRead === 0) break;
     got += bytesRead;
   }
   return got;
 }
 
-async function wholeFile(fd: FileHandle): Promise<FileRead> {
-  const bytes = await fd.readFile();
+async function wholeFile(fd: number): Promise<FileRead> {
+  const bytes = readFileSync(fd);
   return { bytes, digest: digestOf(bytes).digest, complete: true };
 }

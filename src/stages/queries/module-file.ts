@@ -1,8 +1,8 @@
 // The module file: the linked module (the `module` query's value, constants named by hash) with
 // its constants' bytes put back — small ones from the import's value, weights from
 // constantData. Written atomically; a file already holding the same module is left alone.
-import { close, openSync, writev } from 'node:fs';
-import { link, open, rename, rm } from 'node:fs/promises';
+import { closeSync, linkSync, openSync, readSync, renameSync, writev, writevSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Store } from '../../cache/store.js';
 import type { Database } from '../../graph/database.js';
@@ -114,7 +114,7 @@ export async function moduleFileIsCurrent(store: Store, known: Map<string, Writt
   if (!record || record.module !== module) return undefined;
   const now = await currentStamp(output);
   if (!now || !sameStamp(now, record.stamp)) return undefined;
-  const head = await readHead(output);
+  const head = readHead(output);
   if (!head || !sameBytes(head, record.head)) return undefined;
   known.set(output, record);
   return { size: Number(now.size) };
@@ -155,15 +155,15 @@ export async function externalFilesAreCurrent(
   return archive && { module: moduleFile, archive };
 }
 
-async function readHead(path: string): Promise<Uint8Array | undefined> {
+/** Small file operations are synchronous here: see currentStamp (file-snapshot.ts). */
+function readHead(path: string): Uint8Array | undefined {
   try {
-    const fd = await open(path, 'r');
+    const fd = openSync(path, 'r');
     try {
       const buf = new Uint8Array(HEAD_BYTES);
-      const { bytesRead } = await fd.read(buf, 0, HEAD_BYTES, 0);
-      return buf.subarray(0, bytesRead);
+      return buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0));
     } finally {
-      await fd.close();
+      closeSync(fd);
     }
   } catch {
     return undefined;
@@ -185,6 +185,9 @@ export async function writeModuleFile(output: string, file: Uint8Array | ModuleF
     try {
       if (file instanceof Uint8Array) {
         await writeAll(fd, [file], 0);
+      } else if (file.byteLength <= SYNC_WRITE_BYTES) {
+        sealModule(file);
+        writeAllSync(fd, [file.head, ...file.body]);
       } else {
         // The sections go out (in the thread pool) while their checksum is computed here.
         const body = writeAll(fd, file.body, file.head.length);
@@ -196,15 +199,15 @@ export async function writeModuleFile(output: string, file: Uint8Array | ModuleF
         await writeAll(fd, [file.head], 0);
       }
     } finally {
-      await closeFd(fd);
+      closeSync(fd);
     }
     // Renaming over a file makes the file system flush the new one at its next journal commit,
     // which a synced cache commit would then wait for: the caller may hold the rename until its
     // commit is through.
     await renameAfter?.catch(() => undefined);
-    const old = await keepAside(output);
+    const old = keepAside(output);
     try {
-      await rename(temp, output);
+      renameSync(temp, output);
     } finally {
       if (old) removeLater(old);
     }
@@ -218,7 +221,13 @@ export async function writeModuleFile(output: string, file: Uint8Array | ModuleF
 }
 
 const writevAt = promisify(writev);
-const closeFd = promisify(close);
+
+/**
+ * Files up to this size are written on this thread (a module without its weights: a few hundred
+ * kilobytes): less than two round trips through the thread pool. Larger ones go out there while
+ * this thread computes their checksum and the build commits.
+ */
+const SYNC_WRITE_BYTES = 4 << 20;
 
 /**
  * A second name for the file at `output`, if there is one. Renaming over a file frees its blocks
@@ -227,10 +236,10 @@ const closeFd = promisify(close);
  * (removeLater). Undefined when there is no file or the file system has no hard links. (A
  * process killed between the link and the removal leaves that `.old-` name behind.)
  */
-async function keepAside(output: string): Promise<string | undefined> {
+function keepAside(output: string): string | undefined {
   const aside = `${output}.old-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   try {
-    await link(output, aside);
+    linkSync(output, aside);
     return aside;
   } catch {
     return undefined;
@@ -255,17 +264,35 @@ export async function removalsDone(): Promise<void> {
 /** Parts handed to one writev: well under every system's IOV_MAX. */
 const PARTS_PER_WRITE = 256;
 
+/** writeAll's synchronous twin, from the start of the file. */
+function writeAllSync(fd: number, parts: readonly Uint8Array[]): void {
+  const pending = [...parts];
+  let position = 0;
+  let i = 0;
+  while (i < pending.length) {
+    const bytesWritten = writevSync(fd, pending.slice(i, i + PARTS_PER_WRITE), position);
+    position += bytesWritten;
+    i = consumed(pending, i, bytesWritten);
+  }
+}
+
+/** Takes what a (possibly short) vectored write wrote off `pending[i..]`; the index of the next part. */
+function consumed(pending: Uint8Array[], i: number, bytesWritten: number): number {
+  if (bytesWritten === 0) throw new Error('the file system accepted no bytes');
+  let done = bytesWritten;
+  while (i < pending.length && done >= pending[i]!.length) done -= pending[i++]!.length;
+  if (done > 0) pending[i] = pending[i]!.subarray(done);
+  return i;
+}
+
 /** Writes `parts` in order from `position` on, without joining them; resumes short writes. */
 async function writeAll(fd: number, parts: readonly Uint8Array[], position: number): Promise<void> {
   const pending = [...parts];
   let i = 0;
   while (i < pending.length) {
     const { bytesWritten } = await writevAt(fd, pending.slice(i, i + PARTS_PER_WRITE), position);
-    if (bytesWritten === 0) throw new Error('the file system accepted no bytes');
     position += bytesWritten;
-    let done = bytesWritten;
-    while (i < pending.length && done >= pending[i]!.length) done -= pending[i++]!.length;
-    if (done > 0) pending[i] = pending[i]!.subarray(done);
+    i = consumed(pending, i, bytesWritten);
   }
 }
 
