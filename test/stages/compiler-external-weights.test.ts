@@ -2,10 +2,9 @@
 // parameter archive together are a clean build's module; an edit that keeps the weights rewrites
 // only the small module file and leaves the archive alone; a weight edit rewrites the archive; a
 // missing or tampered archive is rewritten; a runtime given the wrong archive says so.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDevice } from '../../src/runtime/devices.js';
 import { readModuleFiles } from '../../src/runtime/module-files.js';
 import { Session } from '../../src/runtime/session.js';
@@ -14,16 +13,9 @@ import { openCompiler } from '../../src/stages/compiler.js';
 import { archivePathOf } from '../../src/stages/queries/module-file.js';
 import { mlp, WEIGHT_BYTES, WIDTH } from '../support/mlp-model.js';
 import { sameModuleFile } from '../support/module-files.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'ireets-external-'));
-  temps.push(d);
-  return d;
-}
+const tempDir = tempDirs('ireets-external-');
 
 const external = { weights: 'external' } as const;
 

@@ -2,10 +2,9 @@
 // digest is xxhash64 of the whole file, as digestOf computes it); the module file is written from
 // its pieces, atomically, leaving nothing beside it; stamps reach the cache once the compiler is
 // idle (or closed), not on the build's path.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LmdbStore } from '../../src/cache/lmdb-store.js';
 import { writeOnnxModel } from '../../src/frontend/onnx-writer.js';
 import { Tensor } from '../../src/ir/tensor.js';
@@ -18,19 +17,12 @@ import { readModelStamp, readOutputStamp } from '../../src/stages/queries/stamps
 import { hashBytes, initHashing } from '../../src/util/hash.js';
 import { layoutModule, writeModule } from '../../src/vm/module-writer.js';
 import type { VmModule } from '../../src/vm/module.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
-const temps: string[] = [];
 beforeAll(async () => {
   await initHashing();
 });
-afterAll(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'ireets-file-io-'));
-  temps.push(d);
-  return d;
-}
+const tempDir = tempDirs('ireets-file-io-');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pattern = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (Math.imul(i, 2654435761) >>> 24) ^ seed);
 

@@ -1,28 +1,20 @@
 // The compiler as queries of the build graph, on a real LMDB cache: what a build executes after
 // each kind of edit, that a fresh process reuses everything, and that every module it returns is
 // byte-identical to a clean build (compileOnnx, the whole pipeline in one go).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixtureSpec } from '../../fixtures/catalog.js';
 import { ensureFixture } from '../../fixtures/generate.js';
 import { writeOnnxModel, type OnnxModelSpec } from '../../src/frontend/onnx-writer.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { compileOnnx } from '../../src/stages/compile-pipeline.js';
 import { openCompiler, type CompileOptions, type CompilerOptions, type Explain } from '../../src/stages/compiler.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
 const NODE = '/usr/share/libonnx-testdata/data/node';
-const temps: string[] = [];
-afterAll(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'ireets-incremental-'));
-  temps.push(d);
-  return d;
-}
+const tempDir = tempDirs('ireets-incremental-');
 
 /** One compile in a compiler of its own: a fresh "process" over the cache directory. */
 async function build(cacheDir: string, path: string, options: CompileOptions = {}, compilerOptions: CompilerOptions = {}) {

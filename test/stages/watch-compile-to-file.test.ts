@@ -2,25 +2,17 @@
 // equals a clean build, a no-op leaves it alone (in a fresh process too, where a stamp vouches
 // for the model), a file changed by someone else is rewritten, and an edit writes to the cache
 // only the weights it changed.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LmdbStore } from '../../src/cache/lmdb-store.js';
 import { parseMemoKey } from '../../src/cache/tables.js';
 import { compileOnnx } from '../../src/stages/compile-pipeline.js';
 import { openCompiler, type Explain } from '../../src/stages/compiler.js';
 import { mlp, WEIGHT_BYTES } from '../support/mlp-model.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'ireets-to-file-'));
-  temps.push(d);
-  return d;
-}
+const tempDir = tempDirs('ireets-to-file-');
 
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 const executed = (e: Explain): number => e.stages.reduce((n, s) => n + s.executed, 0);

@@ -2,12 +2,11 @@
 // rebuild, a half-written model keeps the last good module and the next save recovers, a newer
 // change cancels the build in flight, the tuning spec is watched too; and the command itself.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Observable } from 'rxjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixtureSpec } from '../../fixtures/catalog.js';
 import { writeOnnxModel, type OnnxModelSpec } from '../../src/frontend/onnx-writer.js';
 import { compileOnnx } from '../../src/stages/compile-pipeline.js';
@@ -16,16 +15,9 @@ import { watchBuilds, type WatchEvent, type WatchOptions } from '../../src/stage
 import { formatWatchEvent } from '../../src/stages/watch-format.js';
 import { describeMove, moduleRunner } from '../../src/stages/watch-run.js';
 import { sameModuleFile } from '../support/module-files.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'ireets-watch-'));
-  temps.push(d);
-  return d;
-}
+const tempDir = tempDirs('ireets-watch-');
 
 const DEBOUNCE_MS = 25;
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
