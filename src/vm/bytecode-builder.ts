@@ -1,6 +1,9 @@
 import { Op, REF_BIT } from './opcodes.js';
 import type { ArgKind } from './module.js';
 
+/** Where a float is turned into its 8 little-endian bytes (two arrays per constant cost a link ms). */
+const F64_SCRATCH = new DataView(new ArrayBuffer(8));
+
 /** A register operand: bank and index. */
 export interface Reg {
   kind: ArgKind;
@@ -33,8 +36,8 @@ export class BytecodeBuilder {
     this.bytes.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
   }
   private f64(v: number): void {
-    const b = new Uint8Array(new Float64Array([v]).buffer);
-    for (const x of b) this.bytes.push(x);
+    F64_SCRATCH.setFloat64(0, v, true);
+    for (let i = 0; i < 8; i++) this.bytes.push(F64_SCRATCH.getUint8(i));
   }
   private regList(regs: readonly Reg[]): void {
     this.u8(regs.length);

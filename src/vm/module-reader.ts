@@ -46,6 +46,8 @@ export function readModule(bytes: Uint8Array, culprit = 'module', parameters?: P
     || !Array.isArray(toc.executables) || !Array.isArray(toc.rodata) || !Array.isArray(toc.strings)) {
     bad('table of contents is missing tables');
   }
+  // The header is outside the checksum: a version that does not say what the table holds is damage.
+  if ((version === MODULE_FORMAT_VERSION_EXTERNAL) !== (toc.parameters !== undefined)) bad(`format version ${version} does not match the table of contents`);
   const archive = toc.parameters === undefined ? undefined : checkArchive(toc.parameters, parameters, culprit, bad);
   const rodata = (ref: SectionRef | ParameterRef | undefined, i: number): Uint8Array => {
     if (ref && typeof (ref as ParameterRef).parameter === 'string') {

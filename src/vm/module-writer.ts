@@ -156,12 +156,48 @@ function sortKeys(o: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** JSON with object keys sorted at every level, so equal modules serialise identically. */
+/**
+ * JSON with object keys sorted at every level, so equal modules serialise identically: the bytes
+ * JSON.stringify gives for objects rebuilt from their sorted entries, written directly (the
+ * rebuilt copies cost a few milliseconds per table of contents, on the path of every relink).
+ */
 export function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) => {
-    if (val && typeof val === 'object' && !Array.isArray(val)) {
-      return Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    }
-    return val;
-  });
+  return canonicalValue(v) ?? 'undefined';
 }
+
+function canonicalValue(v: unknown): string | undefined {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint': // JSON.stringify refuses it, as here
+      return JSON.stringify(v);
+    case 'object': {
+      const toJson = (v as { toJSON?: unknown }).toJSON;
+      if (typeof toJson === 'function') return canonicalValue(toJson.call(v));
+      if (Array.isArray(v)) return `[${v.map((x) => canonicalValue(x) ?? 'null').join(',')}]`;
+      const parts: string[] = [];
+      for (const k of sortedKeys(v)) {
+        const val = canonicalValue((v as Record<string, unknown>)[k]);
+        if (val !== undefined) parts.push(`${JSON.stringify(k)}:${val}`);
+      }
+      return `{${parts.join(',')}}`;
+    }
+    default:
+      return undefined; // undefined, functions, symbols: left out of objects, null in arrays
+  }
+}
+
+/**
+ * Keys in the order of an object rebuilt from its sorted entries: array-index keys first,
+ * ascending as numbers (JavaScript enumerates them so), then the others by code unit.
+ */
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  let indices = 0;
+  while (indices < keys.length && isArrayIndex(keys[indices]!)) indices++;
+  return indices === 0 ? keys.sort() : [...keys.slice(0, indices), ...keys.slice(indices).sort()];
+}
+
+const isArrayIndex = (k: string): boolean => /^(0|[1-9]\d*)$/.test(k) && Number(k) < 2 ** 32 - 1;

@@ -90,5 +90,13 @@ describe('a module with external weights', () => {
     expect(new DataView(embedded.buffer).getUint32(8, true)).toBe(1);
     expect(new DataView(moduleFile().buffer).getUint32(8, true)).toBe(2);
     expect(readModule(embedded).rodata.map((r) => r.length)).toEqual([32, 5000, 7000, 5000]);
+    // The version is outside the checksum: one that contradicts the table is damage.
+    const relabeled = (file: Uint8Array, version: number): Uint8Array => {
+      const copy = file.slice();
+      new DataView(copy.buffer).setUint32(8, version, true);
+      return copy;
+    };
+    expect(() => readModule(relabeled(embedded, 2), 'm.vmfb')).toThrow(/m\.vmfb.*version 2 does not match/);
+    expect(() => readModule(relabeled(moduleFile(), 1), 'm.vmfb', archiveFile())).toThrow(/m\.vmfb.*version 1 does not match/);
   });
 });
