@@ -1,0 +1,62 @@
+// One compiler process through a run of one-op edits of MiniLM (a layer norm's epsilon ×10 each
+// time), as a watch session sees them: cold build, no-op, then each edit saved (copied into place,
+// encoded beforehand) and built 50 ms later. Prints each edit's ms inside compileToFile(): the
+// first edit after the cold build against the later ones, for A/B runs of a change.
+//   node --import tsx bench/edit-sequence.ts [--edits N] [--gap MS] [--weights external|embed]
+// --gap: idle time before each save (default 0; a person edits seconds apart).
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureFixture } from '../fixtures/generate.js';
+import { onnx } from '../src/frontend/onnx-proto.js';
+import { encodeModelProto } from '../src/frontend/onnx-writer.js';
+import { openCompiler } from '../src/stages/compiler.js';
+
+const arg = (flag: string, fallback: string): string => {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+};
+const edits = Number(arg('--edits', '4'));
+const gap = Number(arg('--gap', '0'));
+const weights = arg('--weights', 'external') === 'embed' ? 'embed' : 'external';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const dir = mkdtempSync(join(tmpdir(), 'ireets-edit-sequence-'));
+try {
+  const path = join(dir, 'minilm.onnx');
+  copyFileSync(await ensureFixture('minilm'), path);
+  const model = onnx.ModelProto.decode(readFileSync(path));
+  const norms = model.graph!.node!.filter((n) => n.opType === 'Constant' && /LayerNorm\/Constant_1$/.test(n.name ?? ''));
+  const epsilon = norms[norms.length >> 1]!.attribute!.find((a) => a.name === 'value')!.t!;
+  const saves: string[] = [];
+  for (let i = 0; i < edits; i++) {
+    const v = new Float32Array(Uint8Array.from(epsilon.rawData!).buffer);
+    v[0] = v[0]! * 10;
+    epsilon.rawData = new Uint8Array(v.buffer);
+    saves.push(join(dir, `edit-${i}.onnx`));
+    writeFileSync(saves[i]!, encodeModelProto(model));
+  }
+  const compiler = await openCompiler({ cacheDir: join(dir, 'cache') });
+  try {
+    const output = join(dir, 'minilm.vmfb');
+    const build = async (): Promise<{ ms: number; summary: string }> => {
+      const t = performance.now();
+      const { explain } = await compiler.compileToFile(path, output, { weights });
+      return { ms: performance.now() - t, summary: explain.summary };
+    };
+    const cold = await build();
+    const noop = await build();
+    const times: number[] = [];
+    for (const save of saves) {
+      await sleep(gap);
+      copyFileSync(save, path);
+      await sleep(50);
+      times.push((await build()).ms);
+    }
+    console.log(`cold ${cold.ms.toFixed(1)} ms, no-op ${noop.ms.toFixed(1)} ms, edits (gap ${gap} ms, weights ${weights}): ${times.map((t) => t.toFixed(1)).join(' ')} ms`);
+  } finally {
+    await compiler.close();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
