@@ -12,11 +12,7 @@ import { emitWasmExecutable } from '../../src/codegen/wasm/emit-kernel.js';
 import type { CpuDevice } from '../../src/hal/cpu/cpu-device.js';
 import type { HalBuffer } from '../../src/hal/types.js';
 import { CPU_EXECUTABLE_FORMAT } from '../../src/util/cpu-kernel-abi.js';
-
-function bytesOf(t: Tensor): Uint8Array {
-  const d = t.data as ArrayBufferView;
-  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-}
+import { readOutputs, tensorBytes } from './read-outputs.js';
 
 /** Runs `mod` with every region lowered under `tuning` (default: none). */
 export async function runDirect(mod: IRModule, inputs: readonly Tensor[], dev: CpuDevice, tuning: KernelTuning = {}): Promise<Tensor[]> {
@@ -30,14 +26,14 @@ export async function runDirect(mod: IRModule, inputs: readonly Tensor[], dev: C
     let b = buffers.get(v.id);
     if (!b) {
       const hash = producers.get(v.id);
-      b = hash ? dev.allocator.importConstant(bytesOf(mod.constants.get(hash)!.load())) : dev.allocator.allocate(sizeOf(v), 'transient');
+      b = hash ? dev.allocator.importConstant(tensorBytes(mod.constants.get(hash)!.load())) : dev.allocator.allocate(sizeOf(v), 'transient');
       buffers.set(v.id, b);
     }
     return b;
   };
   try {
     for (let i = 0; i < g.inputs.length; i++) {
-      if (inputs[i]!.size > 0) await dev.write(bufferOf(g.inputs[i]!), 0, bytesOf(inputs[i]!));
+      if (inputs[i]!.size > 0) await dev.write(bufferOf(g.inputs[i]!), 0, tensorBytes(inputs[i]!));
     }
     let k = 0;
     for (const step of steps) {
@@ -57,14 +53,7 @@ export async function runDirect(mod: IRModule, inputs: readonly Tensor[], dev: C
       dev.submit([cb], sem, 1);
       await sem.wait(1);
     }
-    const outs: Tensor[] = [];
-    for (const v of g.outputs) {
-      const shape = v.type.shape as number[];
-      const t = Tensor.zeros(v.type.dtype, shape);
-      bytesOf(t).set(await dev.read(bufferOf(v), 0, staticSize(shape) * byteSize(v.type.dtype)));
-      outs.push(t);
-    }
-    return outs;
+    return await readOutputs(dev, g.outputs, (v) => ({ buffer: bufferOf(v), offset: 0 }));
   } finally {
     for (const b of new Set(buffers.values())) dev.allocator.release(b);
   }

@@ -19,14 +19,10 @@ import type { ConformanceCase } from '../conformance/cases.js';
 import { compareTensors } from '../conformance/compare.js';
 import { irOps, unsupportedReason } from './lowering-movement-cases.js';
 import { firstLine, prepareCase } from '../support/conformance-case.js';
+import { readOutputs, tensorBytes } from './read-outputs.js';
 
 /** Binding offsets the runner uses: what the host's arena alignment guarantees. */
 export const ARENA_ALIGNMENT = 256;
-
-function bytesOf(t: Tensor): Uint8Array {
-  const d = t.data as ArrayBufferView;
-  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-}
 
 export interface GpuRunStats {
   dispatches: number;
@@ -71,7 +67,7 @@ export async function runDirectGpu(mod: IRModule, inputs: readonly Tensor[], dev
     let p = place.get(id);
     if (!p) {
       const hash = constants.get(id);
-      const buffer = hash ? dev.allocator.importConstant(bytesOf(mod.constants.get(hash)!.load())) : dev.allocator.allocate(sizeOf(v), 'transient');
+      const buffer = hash ? dev.allocator.importConstant(tensorBytes(mod.constants.get(hash)!.load())) : dev.allocator.allocate(sizeOf(v), 'transient');
       owned.push(buffer);
       p = { buffer, offset: 0 };
       place.set(id, p);
@@ -82,7 +78,7 @@ export async function runDirectGpu(mod: IRModule, inputs: readonly Tensor[], dev
   try {
     for (let i = 0; i < g.inputs.length; i++) {
       const p = where(g.inputs[i]!);
-      if (inputs[i]!.size > 0) await dev.write(p.buffer, p.offset, bytesOf(inputs[i]!));
+      if (inputs[i]!.size > 0) await dev.write(p.buffer, p.offset, tensorBytes(inputs[i]!));
     }
     const cb = dev.createCommandBuffer();
     const executables: HalExecutable[] = [];
@@ -105,16 +101,7 @@ export async function runDirectGpu(mod: IRModule, inputs: readonly Tensor[], dev
     const sem = dev.createSemaphore();
     dev.submit([cb], sem, 1);
     await sem.wait(1);
-    const outs: Tensor[] = [];
-    for (const v of g.outputs) {
-      const shape = v.type.shape as number[];
-      const t = Tensor.zeros(v.type.dtype, shape);
-      const p = where(v);
-      const n = staticSize(shape) * byteSize(v.type.dtype);
-      if (n > 0) bytesOf(t).set(await dev.read(p.buffer, p.offset, n));
-      outs.push(t);
-    }
-    return outs;
+    return await readOutputs(dev, g.outputs, where);
   } finally {
     for (const b of owned) dev.allocator.release(b);
   }
