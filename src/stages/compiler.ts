@@ -143,23 +143,23 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
   // once the compiler has been idle a moment, and on close: a build does not wait for one more
   // synced cache transaction, which would also flush the module file just renamed into place.
   const pendingStamps = new StampBatch();
-  let stampTimer: ReturnType<typeof setTimeout> | undefined;
-  const writeStampsWhenIdle = (): void => {
-    clearTimeout(stampTimer);
-    stampTimer = setTimeout(() => {
-      queue = queue.then(() => pendingStamps.write(store).catch(() => undefined));
-    }, STAMPS_IDLE_MS);
-    stampTimer.unref();
+  /** Runs `task` on the build queue once the compiler has been idle `ms`; each call restarts the wait. */
+  const idleTask = (ms: number, task: () => unknown): { schedule(): void; cancel(): void } => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return {
+      schedule() {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          queue = queue.then(task);
+        }, ms);
+        timer.unref();
+      },
+      cancel: () => clearTimeout(timer),
+    };
   };
-  let prepareTimer: ReturnType<typeof setTimeout> | undefined;
-  const prepareNextReadWhenIdle = (size: number): void => {
-    if (customRead) return;
-    clearTimeout(prepareTimer);
-    prepareTimer = setTimeout(() => {
-      queue = queue.then(() => prepareSpare(size));
-    }, PREPARE_IDLE_MS);
-    prepareTimer.unref();
-  };
+  const stampsWhenIdle = idleTask(STAMPS_IDLE_MS, () => pendingStamps.write(store).catch(() => undefined));
+  let nextReadSize = 0;
+  const nextReadWhenIdle = idleTask(PREPARE_IDLE_MS, () => prepareSpare(nextReadSize));
 
   /** Holds the content behind `path`'s digest for the import, releasing the previous one. */
   const hold = (path: string, state: PathState, bytes: Uint8Array | undefined): void => {
@@ -304,8 +304,11 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     if (finished.status === 'rejected') throw finished.reason;
     const { plan, report } = finished.value;
     pendingStamps.merge(stamps);
-    writeStampsWhenIdle();
-    prepareNextReadWhenIdle(digest.size);
+    stampsWhenIdle.schedule();
+    if (!customRead) {
+      nextReadSize = digest.size;
+      nextReadWhenIdle.schedule();
+    }
     const pathHash = store.fingerprintValue(path);
     const staleInputs = report.staleInputs.some((s) => s.query === modelFile.name && s.keyHash === pathHash) ? [path] : [];
     const planFingerprint = db.inspect(q.partition, path)?.valueFingerprint;
@@ -400,8 +403,8 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     async close() {
       if (closed) return;
       closed = true;
-      clearTimeout(stampTimer);
-      clearTimeout(prepareTimer);
+      stampsWhenIdle.cancel();
+      nextReadWhenIdle.cancel();
       await queue;
       await pendingStamps.write(store).catch(() => undefined);
       for (const s of paths.values()) releaseContent(s.digest);
