@@ -26,17 +26,33 @@ const ours = new WeakSet<ArrayBufferLike>();
 let spare: ArrayBuffer | undefined;
 let spareTimer: ReturnType<typeof setTimeout> | undefined;
 
+/** Whether the spare can hold a file of `size` bytes without wasting more than it holds. */
+const spareFits = (size: number): boolean => spare !== undefined && spare.byteLength >= size && spare.byteLength <= 2 * size + headroom(size);
+
+/** A new buffer of ours for a file of `size` bytes, with headroom. */
+function newBuffer(size: number): ArrayBuffer {
+  const ab = Buffer.allocUnsafeSlow(size + headroom(size)).buffer as ArrayBuffer;
+  ours.add(ab);
+  return ab;
+}
+
+/** Keeps `ab` as the spare, for SPARE_KEEP_MS. */
+function keepSpare(ab: ArrayBuffer): void {
+  spare = ab;
+  clearTimeout(spareTimer);
+  spareTimer = setTimeout(() => (spare = undefined), SPARE_KEEP_MS);
+  spareTimer.unref();
+}
+
 /** A buffer of `size` bytes for a model file's content: the spare when it fits, else a new one. */
 export function modelFileBuffer(size: number): Buffer {
-  if (spare && spare.byteLength >= size && spare.byteLength <= 2 * size + headroom(size)) {
-    const b = Buffer.from(spare, 0, size);
+  if (spareFits(size)) {
+    const b = Buffer.from(spare!, 0, size);
     spare = undefined;
     return b;
   }
   if (size < REUSED_MIN_BYTES) return Buffer.allocUnsafeSlow(size);
-  const ab = Buffer.allocUnsafeSlow(size + headroom(size)).buffer;
-  ours.add(ab);
-  return Buffer.from(ab, 0, size);
+  return Buffer.from(newBuffer(size), 0, size);
 }
 
 /**
@@ -49,10 +65,7 @@ export function recycleModelFileBuffer(bytes: Uint8Array): void {
   forgetBuffer(ab);
   if (POISON) new Uint8Array(ab).fill(0xa5);
   if (spare && spare.byteLength > ab.byteLength) return;
-  spare = ab as ArrayBuffer;
-  clearTimeout(spareTimer);
-  spareTimer = setTimeout(() => (spare = undefined), SPARE_KEEP_MS);
-  spareTimer.unref();
+  keepSpare(ab as ArrayBuffer);
 }
 
 /**
@@ -61,12 +74,8 @@ export function recycleModelFileBuffer(bytes: Uint8Array): void {
  * yet) does not pay a page fault per 4 KB on the build's path.
  */
 export function prepareSpare(size: number): void {
-  if (size < REUSED_MIN_BYTES || (spare && spare.byteLength >= size && spare.byteLength <= 2 * size + headroom(size))) return;
-  const ab = Buffer.allocUnsafeSlow(size + headroom(size)).buffer;
+  if (size < REUSED_MIN_BYTES || spareFits(size)) return;
+  const ab = newBuffer(size);
   new Uint8Array(ab).fill(0);
-  ours.add(ab);
-  spare = ab as ArrayBuffer;
-  clearTimeout(spareTimer);
-  spareTimer = setTimeout(() => (spare = undefined), SPARE_KEEP_MS);
-  spareTimer.unref();
+  keepSpare(ab);
 }
