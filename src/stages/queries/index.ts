@@ -52,6 +52,6 @@ export function compilerQueries(): CompilerQueries {
 export { modelFile, tuningSpec } from './inputs.js';
 export { executableKey, type ExecutableKey } from './executable.js';
 export type { ImportedModel, WeightRef } from './import-model.js';
-export { writeLinkedModule, type LinkedModule, type ModuleKey } from './module.js';
+export type { LinkedModule, ModuleKey } from './module.js';
 export { materializePlan, planPartition, type GraphPlan, type PartitionPlan, type PlannedGraph, type RegionEntry, type StepPlan } from './partition.js';
 export { checkTuningSpec, tuningForRegion, type RegionTuning, type TuningSpec } from './tuning.js';

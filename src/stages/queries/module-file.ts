@@ -7,13 +7,13 @@ import { promisify } from 'node:util';
 import type { Store } from '../../cache/store.js';
 import type { Database } from '../../graph/database.js';
 import { IreetsError } from '../../util/errors.js';
-import { sealModule, type ModuleFileLayout } from '../../vm/module-writer.js';
+import { sealedBytes, sealModule, type ModuleFileLayout } from '../../vm/module-writer.js';
 import { byteSize } from '../../ir/dtype.js';
 import { archiveIndexOf, layoutArchive, type ArchiveLayout } from '../../vm/parameter-archive.js';
 import { currentStamp, sameStamp } from './file-snapshot.js';
 import type { ImportedModel } from './import-model.js';
 import type { CompilerQueries } from './index.js';
-import { layoutLinkedModule, writeLinkedModule, type LinkedModule } from './module.js';
+import { layoutLinkedModule, type LinkedModule } from './module.js';
 import { readOutputStamp, type OutputStamp } from './stamps.js';
 
 /** What was written to a module file, to recognise it later. */
@@ -29,7 +29,7 @@ export async function linkedModuleFile(
   imported: ImportedModel,
   signal: AbortSignal | undefined,
 ): Promise<Uint8Array> {
-  return writeLinkedModule(linked, await constantBytesOfModule(db, q, linked, imported, signal));
+  return sealedBytes(layoutLinkedModule(linked, await constantBytesOfModule(db, q, linked, imported, signal)));
 }
 
 /** The module file as pieces (its weights not copied), checksum not yet computed: for writeModuleFile. */

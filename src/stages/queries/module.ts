@@ -2,12 +2,12 @@
 // module. Reads each target's tuning and asks for one executable per distinct region and target.
 // Its value leaves the constants out (rodata segments are named by constant hash): importModel's
 // value and constantData hold them, and a copy of a large model in every cached module would
-// double what each edit writes. writeLinkedModule puts them back, byte for byte.
+// double what each edit writes. layoutLinkedModule puts them back, byte for byte.
 import type { Schedule } from '../../codegen/schedule.js';
 import { defineQuery, type DerivedQuery } from '../../graph/query.js';
 import { describeNode, type Node } from '../../ir/graph.js';
 import { IreetsError, isIreetsError } from '../../util/errors.js';
-import { layoutModule, writeModule, type ExternalParameters, type ModuleFileLayout } from '../../vm/module-writer.js';
+import { layoutModule, type ExternalParameters, type ModuleFileLayout } from '../../vm/module-writer.js';
 import type { VmExecutable, VmModule } from '../../vm/module.js';
 import { checkHostStep, linkedDispatch, type Target } from '../compile-pipeline.js';
 import { linkModule, type CompiledGraph, type TargetProgram } from '../link.js';
@@ -69,11 +69,6 @@ export function defineModule(
       return { vm: { ...vm, rodata: [] }, rodata };
     },
   });
-}
-
-/** The module file: the linked module with its constants' bytes put back. */
-export function writeLinkedModule(linked: LinkedModule, bytesOf: (hash: string) => Uint8Array): Uint8Array {
-  return writeModule({ ...linked.vm, rodata: linked.rodata.map(bytesOf) });
 }
 
 /**
