@@ -9,6 +9,7 @@ import type { Database } from '../../graph/database.js';
 import { IreetsError } from '../../util/errors.js';
 import { sealedBytes, sealModule, type ModuleFileLayout } from '../../vm/module-writer.js';
 import { byteSize } from '../../ir/dtype.js';
+import { staticSize } from '../../ir/types.js';
 import { archiveIndexOf, layoutArchive, type ArchiveLayout } from '../../vm/parameter-archive.js';
 import { currentStamp, sameStamp } from './file-snapshot.js';
 import type { ImportedModel } from './import-model.js';
@@ -29,7 +30,7 @@ export async function linkedModuleFile(
   imported: ImportedModel,
   signal: AbortSignal | undefined,
 ): Promise<Uint8Array> {
-  return sealedBytes(layoutLinkedModule(linked, await constantBytesOfModule(db, q, linked, imported, signal)));
+  return sealedBytes(await linkedModuleFileLayout(db, q, linked, imported, signal));
 }
 
 /** The module file as pieces (its weights not copied), checksum not yet computed: for writeModuleFile. */
@@ -58,9 +59,9 @@ export async function linkedModuleFilesExternal(
   /** Whether the archive file holds the archive of this id already: then its layout is not made (no weight bytes gathered). */
   archiveIsCurrent: (id: string) => Promise<boolean>,
 ): Promise<{ module: ModuleFileLayout; archive: ArchiveLayout | { id: string; current: true } | undefined }> {
-  const small = new Map(imported.module.constants.map((c) => [c.hash, viewBytes(c.data)]));
+  const small = smallConstants(imported);
   const keys = linked.rodata.map((hash) => (small.has(hash) ? undefined : hash));
-  const smallBytes = (hash: string): Uint8Array => small.get(hash) ?? new Uint8Array(0);
+  const smallBytes = (hash: string): Uint8Array => bytesIn(small, hash);
   const weights = [...new Set(keys.filter((k): k is string => k !== undefined))];
   if (weights.length === 0) return { module: layoutLinkedModule(linked, smallBytes), archive: undefined };
   // The weights' lengths from their types: the archive's id without their bytes.
@@ -68,7 +69,7 @@ export async function linkedModuleFilesExternal(
   const lengthOf = (key: string): number => {
     const w = types.get(key);
     if (!w) throw new IreetsError('INTERNAL', `weight ${key} of the linked module is not one of the import's`);
-    return w.shape.reduce((n, d) => n * d, 1) * byteSize(w.dtype);
+    return staticSize(w.shape) * byteSize(w.dtype);
   };
   const { id } = archiveIndexOf(weights.map((key) => ({ key, length: lengthOf(key) })));
   const module = layoutLinkedModule(linked, smallBytes, { file: archiveFile, archive: id, keys });
@@ -87,17 +88,21 @@ async function constantBytesOfModule(
   imported: ImportedModel,
   signal: AbortSignal | undefined,
 ): Promise<(hash: string) => Uint8Array> {
-  const bytes = new Map<string, Uint8Array>();
-  for (const c of imported.module.constants) bytes.set(c.hash, viewBytes(c.data));
+  const bytes = smallConstants(imported);
   for (const hash of linked.rodata) {
     if (bytes.has(hash)) continue;
     bytes.set(hash, viewBytes((await db.get(q.constantData, hash, { signal })).data));
   }
-  return (hash) => {
-    const b = bytes.get(hash);
-    if (!b) throw new IreetsError('INTERNAL', `constant ${hash} of the linked module is missing`);
-    return b;
-  };
+  return (hash) => bytesIn(bytes, hash);
+}
+
+/** The bytes of the small constants, which importModel's value holds, by hash. */
+const smallConstants = (imported: ImportedModel): Map<string, Uint8Array> => new Map(imported.module.constants.map((c) => [c.hash, viewBytes(c.data)]));
+
+function bytesIn(bytes: ReadonlyMap<string, Uint8Array>, hash: string): Uint8Array {
+  const b = bytes.get(hash);
+  if (!b) throw new IreetsError('INTERNAL', `constant ${hash} of the linked module is missing`);
+  return b;
 }
 
 function viewBytes(data: unknown): Uint8Array {
