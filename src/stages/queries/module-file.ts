@@ -177,20 +177,17 @@ function readHead(path: string): Uint8Array | undefined {
 
 /**
  * Writes the module file (or a parameter archive: same header) atomically (temp file beside it,
- * then rename): readers never see half a module. A layout is sealed here: its checksum is computed
- * while its sections are being written.
- * The sections are on their way before this returns its promise, so what the caller does next
- * (committing the build) overlaps the write too; the rename waits for `renameAfter`, if given.
+ * then rename): readers never see half a module. The layout is sealed here; a large one's
+ * checksum is computed while its sections are being written, and its sections are on their way
+ * before this returns its promise, so what the caller does next (committing the build) overlaps
+ * the write too. The rename waits for `renameAfter`, if given.
  */
-export async function writeModuleFile(output: string, file: Uint8Array | ModuleFileLayout, module: string, renameAfter?: Promise<unknown>): Promise<WrittenModule> {
+export async function writeModuleFile(output: string, file: ModuleFileLayout, module: string, renameAfter?: Promise<unknown>): Promise<WrittenModule> {
   const temp = `${output}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const head = file instanceof Uint8Array ? file : file.head;
   try {
     const fd = openSync(temp, 'w');
     try {
-      if (file instanceof Uint8Array) {
-        await writeAll(fd, [file], 0);
-      } else if (file.byteLength <= SYNC_WRITE_BYTES) {
+      if (file.byteLength <= SYNC_WRITE_BYTES) {
         sealModule(file);
         writeAllSync(fd, [file.head, ...file.body]);
       } else {
@@ -222,7 +219,7 @@ export async function writeModuleFile(output: string, file: Uint8Array | ModuleF
   }
   const stamp = await currentStamp(output);
   if (!stamp) throw new IreetsError('INPUT_INVALID', 'the module file vanished right after it was written', output);
-  return { stamp, module, head: head.slice(0, HEAD_BYTES) };
+  return { stamp, module, head: file.head.slice(0, HEAD_BYTES) };
 }
 
 const writevAt = promisify(writev);
