@@ -44,23 +44,24 @@ describe('reading a model', () => {
 });
 
 describe('writing a module file', () => {
-  const mod = (seed: number): VmModule => ({
+  /** `big`: past the size up to which a module is written on the calling thread (the rest overlap the sealing). */
+  const mod = (seed: number, big = false): VmModule => ({
     functions: [],
     imports: [],
     exports: [],
     bytecode: pattern(9, seed),
     strings: [],
     executables: [],
-    rodata: [pattern(3000, seed), pattern(70_000, seed + 1)],
+    rodata: [pattern(3000, seed), pattern(big ? 5 << 20 : 70_000, seed + 1)],
     metadata: {},
   });
 
   it('writes the pieces as writeModule would, replaces the old file, and leaves nothing beside it', async () => {
     const dir = tempDir();
     const output = join(dir, 'm.vmfb');
-    for (const seed of [1, 2, 3]) {
-      const written = await writeModuleFile(output, layoutModule(mod(seed)), `module-${seed}`);
-      const expected = writeModule(mod(seed));
+    for (const [seed, big] of [[1, false], [2, true], [3, false], [4, true]] as const) {
+      const written = await writeModuleFile(output, layoutModule(mod(seed, big)), `module-${seed}`);
+      const expected = writeModule(mod(seed, big));
       expect(Buffer.from(readFileSync(output)).equals(Buffer.from(expected))).toBe(true);
       expect(Array.from(written.head)).toEqual(Array.from(expected.subarray(0, written.head.length)));
       expect(written.module).toBe(`module-${seed}`);
