@@ -1,7 +1,7 @@
 import { IreetsError } from '../util/errors.js';
-import { hashBytes } from '../util/hash.js';
 import type { VmModule } from './module.js';
-import { HEADER_BYTES, MODULE_FORMAT_VERSION, MODULE_FORMAT_VERSION_EXTERNAL, MODULE_MAGIC, type ModuleToc, type ParameterArchiveRef, type ParameterRef, type SectionRef } from './module-writer.js';
+import { checkChecksum, parseTable, readFileHead, type FileKind } from './file-head.js';
+import { MODULE_FORMAT_VERSION, MODULE_FORMAT_VERSION_EXTERNAL, MODULE_MAGIC, type ModuleToc, type ParameterArchiveRef, type ParameterRef, type SectionRef } from './module-writer.js';
 import type { ParameterArchive } from './parameter-archive.js';
 import { validateBytecode } from './validate.js';
 
@@ -15,25 +15,10 @@ export function readModule(bytes: Uint8Array, culprit = 'module', parameters?: P
   const bad = (msg: string): never => {
     throw new IreetsError('MODULE_CORRUPT', msg, culprit);
   };
-  if (bytes.length < HEADER_BYTES) bad(`file is ${bytes.length} bytes, shorter than the header`);
-  const magic = new TextDecoder().decode(bytes.subarray(0, 8));
-  if (magic !== MODULE_MAGIC) bad('not an ireets module (bad magic)');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint32(8, true);
-  if (version !== MODULE_FORMAT_VERSION && version !== MODULE_FORMAT_VERSION_EXTERNAL) {
-    bad(`module format version ${version}, this runtime reads versions ${MODULE_FORMAT_VERSION} and ${MODULE_FORMAT_VERSION_EXTERNAL}; recompile the model`);
-  }
-  const tocLength = view.getUint32(12, true);
-  if (HEADER_BYTES + tocLength > bytes.length) bad('table of contents runs past the end of the file');
-  const stored = new TextDecoder().decode(bytes.subarray(16, 32));
-  if (hashBytes(bytes.subarray(HEADER_BYTES)) !== stored) bad('checksum mismatch: the file is damaged or truncated');
-
-  let toc: ModuleToc;
-  try {
-    toc = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + tocLength))) as ModuleToc;
-  } catch {
-    return bad('table of contents is not valid JSON');
-  }
+  const head = readFileHead(bytes, MODULE_FILE, bad);
+  const version = head.version;
+  checkChecksum(bytes, bad);
+  const toc = parseTable(head, MODULE_FILE, bad) as ModuleToc;
   const section = (ref: SectionRef | undefined, what: string): Uint8Array => {
     if (!ref || !Number.isInteger(ref.offset) || !Number.isInteger(ref.length) || ref.offset < 0 || ref.length < 0
       || ref.offset + ref.length > bytes.length) {
@@ -84,17 +69,27 @@ export function readModule(bytes: Uint8Array, culprit = 'module', parameters?: P
  * holds its weights itself or its head cannot be read.
  */
 export function parameterArchiveOf(bytes: Uint8Array): ParameterArchiveRef | undefined {
-  if (bytes.length < HEADER_BYTES || new TextDecoder().decode(bytes.subarray(0, 8)) !== MODULE_MAGIC) return undefined;
-  const tocLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(12, true);
-  if (HEADER_BYTES + tocLength > bytes.length) return undefined;
+  const fail = (): never => {
+    throw new Error('not readable');
+  };
   try {
-    const toc = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + tocLength))) as Partial<ModuleToc>;
-    const p = toc.parameters;
+    const toc = parseTable(readFileHead(bytes, MODULE_FILE, fail), MODULE_FILE, fail) as Partial<ModuleToc> | null;
+    const p = toc?.parameters;
     return p && typeof p.file === 'string' && typeof p.archive === 'string' ? { file: p.file, archive: p.archive } : undefined;
   } catch {
     return undefined;
   }
 }
+
+const MODULE_FILE: FileKind = {
+  magic: MODULE_MAGIC,
+  file: 'module',
+  table: 'table of contents',
+  refuseVersion: (v) =>
+    v === MODULE_FORMAT_VERSION || v === MODULE_FORMAT_VERSION_EXTERNAL
+      ? undefined
+      : `module format version ${v}, this runtime reads versions ${MODULE_FORMAT_VERSION} and ${MODULE_FORMAT_VERSION_EXTERNAL}; recompile the model`,
+};
 
 function checkArchive(ref: ParameterArchiveRef, given: ParameterArchive | undefined, culprit: string, bad: (msg: string) => never): ParameterArchive {
   if (typeof ref.file !== 'string' || typeof ref.archive !== 'string') bad('table of contents names a malformed parameter archive');

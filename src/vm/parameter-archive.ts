@@ -7,7 +7,7 @@
 //   header (32 bytes): magic, format version, index length, checksum of everything after it
 //   index: canonical JSON { entries: [{ key, offset, length }] }
 //   entries, each aligned like module sections so they can be viewed as typed arrays in place
-import { ChunkedHasher } from '../util/hash-chunked.js';
+import { checkChecksum, parseTable, readFileHead, type FileKind } from './file-head.js';
 import { IreetsError } from '../util/errors.js';
 import { hashBytes } from '../util/hash.js';
 import { canonicalJson, HEADER_BYTES, SECTION_ALIGNMENT, type ModuleFileLayout } from './module-writer.js';
@@ -86,35 +86,24 @@ export function readArchive(bytes: Uint8Array, culprit = 'parameter archive'): P
   const bad = (msg: string): never => {
     throw new IreetsError('MODULE_CORRUPT', `parameter archive: ${msg}`, culprit);
   };
-  const index = archiveIndex(bytes, bad);
-  const stored = new TextDecoder().decode(bytes.subarray(16, HEADER_BYTES));
-  if (new ChunkedHasher().update(bytes.subarray(HEADER_BYTES)).digest() !== stored) bad('checksum mismatch: the file is damaged or truncated');
-  const base = align(HEADER_BYTES + index.bytes.length);
+  const head = readFileHead(bytes, ARCHIVE_FILE, bad);
+  checkChecksum(bytes, bad);
+  const parsed = parseTable(head, ARCHIVE_FILE, bad);
+  const refs = typeof parsed === 'object' && parsed !== null ? (parsed as { entries?: unknown }).entries : undefined;
+  if (!Array.isArray(refs)) bad('index has no entries table');
+  const base = align(HEADER_BYTES + head.table.length);
   const entries = new Map<string, Uint8Array>();
-  for (const [i, e] of index.entries.entries()) {
+  for (const [i, e] of (refs as ArchiveEntryRef[]).entries()) {
     if (typeof e?.key !== 'string' || !Number.isSafeInteger(e.offset) || !Number.isSafeInteger(e.length) || e.offset < 0 || e.length < 0) bad(`entry #${i} is malformed`);
     if (base + e.offset + e.length > bytes.length) bad(`entry #${i} (${e.key}) lies outside the file`);
     entries.set(e.key, bytes.subarray(base + e.offset, base + e.offset + e.length));
   }
-  return { id: hashBytes(index.bytes), entries };
+  return { id: hashBytes(head.table), entries };
 }
 
-function archiveIndex(bytes: Uint8Array, bad: (msg: string) => never): { bytes: Uint8Array; entries: ArchiveEntryRef[] } {
-  if (bytes.length < HEADER_BYTES) bad(`file is ${bytes.length} bytes, shorter than the header`);
-  if (new TextDecoder().decode(bytes.subarray(0, 8)) !== ARCHIVE_MAGIC) bad('not an ireets parameter archive (bad magic)');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint32(8, true);
-  if (version !== ARCHIVE_FORMAT_VERSION) bad(`format version ${version}, this runtime reads version ${ARCHIVE_FORMAT_VERSION}; recompile the model`);
-  const length = view.getUint32(12, true);
-  if (HEADER_BYTES + length > bytes.length) bad('index runs past the end of the file');
-  const indexBytes = bytes.subarray(HEADER_BYTES, HEADER_BYTES + length);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(indexBytes));
-  } catch {
-    return bad('index is not valid JSON');
-  }
-  const entries = typeof parsed === 'object' && parsed !== null ? (parsed as { entries?: unknown }).entries : undefined;
-  if (!Array.isArray(entries)) bad('index has no entries table');
-  return { bytes: indexBytes, entries: entries as ArchiveEntryRef[] };
-}
+const ARCHIVE_FILE: FileKind = {
+  magic: ARCHIVE_MAGIC,
+  file: 'parameter archive',
+  table: 'index',
+  refuseVersion: (v) => (v === ARCHIVE_FORMAT_VERSION ? undefined : `format version ${v}, this runtime reads version ${ARCHIVE_FORMAT_VERSION}; recompile the model`),
+};
