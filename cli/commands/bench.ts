@@ -13,6 +13,7 @@ import { Session } from '../../src/runtime/session.js';
 import { openCompiler } from '../../src/stages/compiler.js';
 import { readTuningSpec } from '../../src/stages/tuning-file.js';
 import { IreetsError } from '../../src/util/errors.js';
+import { weightsFileOption } from '../weights-options.js';
 
 interface BenchArgs {
   model: string;
@@ -46,7 +47,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('dispatch', { type: 'string', describe: 'time one dispatch alone: its position in a run (as --dispatches lists it, #K) or, for an .onnx model, a region key' })
       .option('repeat', { type: 'number', default: 0, describe: 'with --dispatch: dispatches per timed batch (0: enough for ~20 ms)' })
       .option('tuning', { type: 'string', describe: 'with an .onnx model: compile with this tuning spec' })
-      .option('weights', { type: 'string', describe: 'the parameter archive of a module compiled with --weights external (default: the file it names, beside it)' }) as never,
+      .option('weights', weightsFileOption) as never,
   handler: async (args) => {
     // Executable hash → the regions it runs, known when we compiled the model ourselves.
     const labels = new Map<string, { key: string; label: string }[]>();

@@ -6,6 +6,7 @@ import { TARGETS, type Target } from '../../src/stages/compile-pipeline.js';
 import { formatExplain, openCompiler } from '../../src/stages/compiler.js';
 import { readTuningSpec } from '../../src/stages/tuning-file.js';
 import { IreetsError } from '../../src/util/errors.js';
+import { weightsPlacementOption } from '../weights-options.js';
 
 interface CompileArgs {
   model: string;
@@ -37,7 +38,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       .option('target', { type: 'string', default: 'cpu', describe: `target(s) to compile for, comma-separated: ${TARGETS.join(', ')}` })
       .option('output', { alias: 'o', type: 'string', describe: 'module file to write (default: MODEL.vmfb)' })
       .option('tuning', { type: 'string', describe: 'tuning spec (JSON: {"default": {...}, "regions": {...}, "targets": {"cpu": {"regions": {"<region key>": {"tileRows": 3}}}}}), e.g. from ireets tune' })
-      .option('weights', { choices: ['embed', 'external'] as const, default: 'embed' as const, describe: 'embed: one self-contained module file; external: weights in a parameter archive beside it (MODEL.params), rewritten only when they change' })
+      .option('weights', weightsPlacementOption('embed'))
       .option('explain', { type: 'boolean', default: false, describe: 'show what each stage executed, verified or reused, and why dispatches recompiled' })
       .option('json', { type: 'boolean', default: false, describe: 'print the build report as JSON' }) as never,
   handler: async (args) => {

@@ -8,6 +8,7 @@ import { disassembleSpirv } from '../../src/codegen/spirv/index.js';
 import { IreetsError } from '../../src/util/errors.js';
 import { readModuleFiles } from '../../src/runtime/module-files.js';
 import { readArchive } from '../../src/vm/parameter-archive.js';
+import { weightsFileOption } from '../weights-options.js';
 
 interface DumpArgs {
   module: string;
@@ -28,7 +29,7 @@ export const dumpCommand: CommandModule<object, DumpArgs> = {
       .option('bytecode', { type: 'boolean', default: true, describe: 'include the host program listing' })
       .option('executable', { type: 'number', describe: 'show one executable\'s code instead (its index in the listing)' })
       .option('format', { choices: ['wgsl', 'spirv', 'wasm'] as const, describe: 'with --executable: which target\'s code (default: the first executable of that index)' })
-      .option('weights', { type: 'string', describe: 'the parameter archive of a module compiled with --weights external (default: the file it names, beside it)' }) as never,
+      .option('weights', weightsFileOption) as never,
   handler: async (args) => {
     await initHashing();
     const files = await readModuleFiles(args.module, { weights: args.weights });

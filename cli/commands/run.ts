@@ -12,6 +12,7 @@ import { openCompiler } from '../../src/stages/compiler.js';
 import { IreetsError, isIreetsError } from '../../src/util/errors.js';
 import { writeNpy } from '../../src/util/npy.js';
 import { readInputFile } from '../read-input-file.js';
+import { weightsFileOption } from '../weights-options.js';
 
 interface RunArgs {
   model: string;
@@ -52,7 +53,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('input', { type: 'string', array: true, default: [] as string[], describe: 'NAME=@file.npy or NAME=random' })
       .option('output-dir', { type: 'string', describe: 'write each output as DIR/<name>.npy' })
       .option('threads', { type: 'number', describe: 'CPU threads (default: all cores)' })
-      .option('weights', { type: 'string', describe: 'the parameter archive of a module compiled with --weights external (default: the file it names, beside it)' }) as never,
+      .option('weights', weightsFileOption) as never,
   handler: async (args) => {
     // An ONNX model compiles for the device's target through the cache, as `compile` would.
     const files = /\.onnx$/i.test(args.model)

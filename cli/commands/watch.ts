@@ -8,6 +8,7 @@ import { DEFAULT_DEBOUNCE_MS, watchBuilds, type WatchEvent } from '../../src/sta
 import { formatWatchEvent } from '../../src/stages/watch-format.js';
 import { moduleRunner } from '../../src/stages/watch-run.js';
 import { parseTargets } from './compile.js';
+import { weightsPlacementOption } from '../weights-options.js';
 
 interface WatchArgs {
   model: string;
@@ -34,7 +35,7 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
       .option('output', { alias: 'o', type: 'string', describe: 'module file to keep up to date (default: MODEL.vmfb)' })
       .option('tuning', { type: 'string', describe: 'tuning spec (JSON), watched too' })
       .option('debounce', { type: 'number', default: DEFAULT_DEBOUNCE_MS, describe: 'quiet time (ms) after a change before rebuilding' })
-      .option('weights', { choices: ['external', 'embed'] as const, default: 'external' as const, describe: 'external: weights in a parameter archive beside the module (MODEL.params), rewritten only when they change; embed: one self-contained module file' })
+      .option('weights', weightsPlacementOption('external'))
       .option('run', { type: 'boolean', default: false, describe: 'run each new module and print how its outputs moved' })
       .option('input', { type: 'string', array: true, default: [] as string[], describe: 'with --run: NAME=@file.npy or NAME=random' })
       .option('device', { type: 'string', default: 'cpu', describe: 'with --run: the device to run on, as `ireets run --device` takes it' })
