@@ -11,7 +11,7 @@ import { compileOnnx, type Target } from '../../src/stages/compile-pipeline.js';
 import { openCompiler } from '../../src/stages/compiler.js';
 import { IreetsError, isIreetsError } from '../../src/util/errors.js';
 import { writeNpy } from '../../src/util/npy.js';
-import { readInputFile } from '../read-input-file.js';
+import { readInputFile } from '../../src/util/read-input-file.js';
 import { weightsFileOption } from '../weights-options.js';
 
 interface RunArgs {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { IreetsError } from '../src/util/errors.js';
+import { IreetsError } from './errors.js';
 
-/** Reads a file the user named, turning I/O failures into one clear error. */
+/** Reads a file the user named, turning I/O failures into one clear error (Node only). */
 export async function readInputFile(path: string, what: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
