@@ -1,5 +1,5 @@
-// One compiler process through a run of one-op edits of MiniLM (a layer norm's epsilon ×10 each
-// time), as a watch session sees them: cold build, no-op, then each edit saved (copied into place,
+// One compiler process through a run of one-op edits of MiniLM (bench/incremental.ts's edit: a
+// layer norm's epsilon ×10 each time), as a watch session sees them: cold build, no-op, then each edit saved (copied into place,
 // encoded beforehand) and built 50 ms later. Prints each edit's ms inside compileToFile(): the
 // first edit after the cold build against the later ones, for A/B runs of a change.
 //   node --import tsx bench/edit-sequence.ts [--edits N] [--gap MS] [--weights external|embed]
@@ -11,6 +11,7 @@ import { ensureFixture } from '../fixtures/generate.js';
 import { onnx } from '../src/frontend/onnx-proto.js';
 import { encodeModelProto } from '../src/frontend/onnx-writer.js';
 import { openCompiler } from '../src/stages/compiler.js';
+import { opEdit } from './incremental.js';
 
 const arg = (flag: string, fallback: string): string => {
   const i = process.argv.indexOf(flag);
@@ -26,13 +27,10 @@ try {
   const path = join(dir, 'minilm.onnx');
   copyFileSync(await ensureFixture('minilm'), path);
   const model = onnx.ModelProto.decode(readFileSync(path));
-  const norms = model.graph!.node!.filter((n) => n.opType === 'Constant' && /LayerNorm\/Constant_1$/.test(n.name ?? ''));
-  const epsilon = norms[norms.length >> 1]!.attribute!.find((a) => a.name === 'value')!.t!;
+  const editOp = opEdit(model);
   const saves: string[] = [];
   for (let i = 0; i < edits; i++) {
-    const v = new Float32Array(Uint8Array.from(epsilon.rawData!).buffer);
-    v[0] = v[0]! * 10;
-    epsilon.rawData = new Uint8Array(v.buffer);
+    editOp(i + 1);
     saves.push(join(dir, `edit-${i}.onnx`));
     writeFileSync(saves[i]!, encodeModelProto(model));
   }

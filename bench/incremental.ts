@@ -225,7 +225,7 @@ const middle = <T>(xs: readonly T[]): T | undefined => xs[xs.length >> 1];
  * inlined into its kernel), else a 3x3 convolution's dilation (pads widened to keep its shape).
  * Edit `step` of the same op: epsilon ×10 again, dilation step + 1.
  */
-function opEdit(model: ModelProto): (step: number) => string {
+export function opEdit(model: ModelProto): (step: number) => string {
   const nodes = model.graph!.node!;
   const epsilon = middle(nodes.filter((n) => n.opType === 'Constant' && /LayerNorm\/Constant_1$/.test(n.name ?? '')));
   if (epsilon) {
