@@ -10,7 +10,10 @@ import { formatType, isStaticShape, staticSize, type TensorType } from './types.
 /** Constants with at most this many elements are loaded so inference can read them. */
 const CONST_VISIBLE_ELEMENTS = 65_536;
 
-/** Updates every value's type in place. Throws IreetsError('SHAPE_MISMATCH', …, <node>) where inference fails. */
+/**
+ * Updates every value's type in place. Throws IreetsError('SHAPE_MISMATCH', …, <node>) where
+ * inference fails, and IR_INVALID where a node's result count is not what its op gives.
+ */
 export function inferShapes(mod: IRModule): void {
   inferGraph(mod, mod.graph, new Map());
 }
@@ -39,10 +42,10 @@ function inferGraph(mod: IRModule, g: Graph, consts: Map<number, Tensor>): void 
       const message = withOperandTypes((e as Error).message, n.inputs.map((v) => v?.type ?? null));
       throw new IreetsError('SHAPE_MISMATCH', message, describeNode(n), { cause: e });
     }
-    n.outputs.forEach((v, i) => {
-      const t = types[i];
-      if (t) v.type = refineType(t, v.type);
-    });
+    if (types.length !== n.outputs.length) {
+      throw new IreetsError('IR_INVALID', `${n.op} gives ${types.length} results, the node has ${n.outputs.length}`, describeNode(n));
+    }
+    for (let i = 0; i < types.length; i++) n.outputs[i]!.type = refineType(types[i]!, n.outputs[i]!.type);
   }
 }
 

@@ -86,6 +86,17 @@ describe('inferShapes', () => {
     mod.graph.nodes[0]!.inputs[1] = { id: 500, name: 'z', type: { dtype: 'f32', shape: [4, 5] } };
     expect(() => inferShapes(mod)).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH', culprit: 'node "adder" (add)' }));
   });
+
+  it('rejects a node whose result count is not what its op gives (the pipeline verifies arity through it)', () => {
+    const mod = sampleModule();
+    const cast = mod.graph.nodes.find((n) => n.op === 'cast')!;
+    cast.outputs.push({ id: 9999, name: 'extra', type: { dtype: 'f32', shape: [] } });
+    expect(() => inferShapes(mod)).toThrow(expect.objectContaining({ code: 'IR_INVALID', message: expect.stringContaining('gives 1 results, the node has 2') }));
+    expect(() => runPipeline(sampleModule(), 'fold')).not.toThrow();
+    const again = sampleModule();
+    again.graph.nodes.find((n) => n.op === 'cast')!.outputs.push({ id: 9999, name: 'extra', type: { dtype: 'f32', shape: [] } });
+    expect(() => runPipeline(again, 'fold')).toThrow(expect.objectContaining({ code: 'IR_INVALID' }));
+  });
 });
 
 describe('foldConstants', () => {
