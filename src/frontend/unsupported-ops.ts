@@ -115,7 +115,7 @@ export function scanForMissingImporters(
     nodes.forEach((node, index) => {
       const domain = normalizeDomain(node.domain);
       const opType = node.opType ?? '';
-      const fn = functions.get(`${domain}:${opType}`);
+      const fn = functions.size > 0 ? functions.get(`${domain}:${opType}`) : undefined;
       if (fn) {
         if (!scanned.has(fn)) {
           scanned.add(fn);
@@ -127,6 +127,7 @@ export function scanForMissingImporters(
         out.record(node, { node: nodeLabel(node, index), opType, domain: domainName(domain), opset: opsetsHere.get(domain), within });
       }
       for (const a of node.attribute ?? []) {
+        if (!a.g && !a.graphs?.length) continue; // most attributes hold no graph: no label to build
         const label = `in attribute "${a.name ?? ''}" of node "${nodeLabel(node, index)}"${within ? ` ${within}` : ''}`;
         if (a.g) scanNodes(a.g.node ?? [], opsetsHere, label, depth + 1);
         for (const g of a.graphs ?? []) scanNodes(g.node ?? [], opsetsHere, label, depth + 1);
