@@ -4,6 +4,7 @@
 // first edit after the cold build against the later ones, for A/B runs of a change.
 //   node --import tsx bench/edit-sequence.ts [--edits N] [--gap MS] [--weights external|embed]
 // --gap: idle time before each save (default 0; a person edits seconds apart).
+// It runs itself again under the Node flags `ireets watch` uses on this machine (cli/v8-pool.ts).
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { onnx } from '../src/frontend/onnx-proto.js';
 import { encodeModelProto } from '../src/frontend/onnx-writer.js';
 import { openCompiler } from '../src/stages/compiler.js';
 import { opEdit } from './incremental.js';
+import { rerunWithV8Pool } from '../cli/v8-pool.js';
 
 const arg = (flag: string, fallback: string): string => {
   const i = process.argv.indexOf(flag);
@@ -21,6 +23,9 @@ const edits = Number(arg('--edits', '4'));
 const gap = Number(arg('--gap', '0'));
 const weights = arg('--weights', 'external') === 'embed' ? 'embed' : 'external';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const rerun = await rerunWithV8Pool();
+if (rerun !== undefined) process.exit(rerun);
 
 const dir = mkdtempSync(join(tmpdir(), 'ireets-edit-sequence-'));
 try {

@@ -3,7 +3,7 @@
 // Firecracker VM this project is developed on, memory idle for a second reads several times
 // slower, which is why the model digest hashes freshly read bytes instead of comparing them with
 // the previous read's (src/frontend/initializer-reuse.ts).
-//   node bench/idle-memory.ts   (plain Node: no imports from the project)
+//   node --import tsx bench/idle-memory.ts   (no imports from the project)
 const BYTES = 56 << 20;
 const a = Buffer.alloc(BYTES, 1);
 const b = Buffer.alloc(BYTES, 1);

@@ -1,6 +1,8 @@
 // The incremental compiler on the fixture models, one line per (model, case):
 //   node --import tsx bench/incremental.ts [--models a,b] [--rounds N] [--weights external|embed] [--json]
-// Each round of a model runs two fresh processes over a new cache directory:
+// Each round of a model runs two fresh processes over a new cache directory, each under the Node
+// flags `ireets watch` gives its compiler on this machine (a V8 pool that leaves the main thread a
+// core: cli/v8-pool.ts):
 //   1. a session: cold compile (empty cache), warm no-op (same process), one-op edit, weights-only
 //      edit, a second edit of the same op, target switch, switch back — in that order, in one
 //      process, as `ireets watch` would;
@@ -17,7 +19,7 @@
 // cpu (`{"default": {"vectorize": false}}`, every region scalar).
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureFixture } from '../fixtures/generate.js';
@@ -25,6 +27,7 @@ import { encodeModelProto } from '../src/frontend/onnx-writer.js';
 import { onnx, type ModelProto, type NodeProto, type TensorProto } from '../src/frontend/onnx-proto.js';
 import { TARGETS, type Target } from '../src/stages/compile-pipeline.js';
 import { openCompiler, type CompileOptions, type Explain } from '../src/stages/compiler.js';
+import { wantedV8PoolSize } from '../cli/v8-pool.js';
 
 export const INCREMENTAL_MODELS = ['mobilenet_v2', 'resnet18', 'minilm'] as const;
 
@@ -70,9 +73,10 @@ export async function runIncrementalBench(options: IncrementalOptions = {}): Pro
   const results: IncrementalResult[] = [];
   const other = TARGETS.find((t) => t !== 'cpu');
   if (!options.json) {
-    const cores = (await import('node:os')).cpus().length;
-    const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
-    console.log(`# incremental compile, ms inside compileToFile(), median of ${rounds}; ${cores} cores, load ${load}; weights ${weights}; switch = ${other ? `target ${other}` : 'tuning vectorize:false (one target)'}`);
+    const cores = availableParallelism();
+    const load = loadavg()[0]!.toFixed(1);
+    const flags = watchNodeFlags().join(' ') || 'Node defaults';
+    console.log(`# incremental compile, ms inside compileToFile(), median of ${rounds}; ${cores} cores, load ${load}; ${flags}; weights ${weights}; switch = ${other ? `target ${other}` : 'tuning vectorize:false (one target)'}`);
   }
   for (const model of models) {
     const source = await ensureFixture(model);
@@ -120,10 +124,16 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Runs this file in a fresh process for one job; resolves with the JSON it prints last. */
+/** The Node flags `ireets watch` runs its compiler under on this machine (cli/v8-pool.ts). */
+function watchNodeFlags(): string[] {
+  const size = wantedV8PoolSize(process.execArgv, process.env, availableParallelism());
+  return size === undefined ? [] : [`--v8-pool-size=${size}`];
+}
+
+/** Runs this file in a fresh process for one job (under watch's Node flags); resolves with the JSON it prints last. */
 function child(job: object): Promise<unknown> {
   return new Promise((resolvePromise, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', SELF, '--child', JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [...watchNodeFlags(), '--import', 'tsx', SELF, '--child', JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.on('error', reject);

@@ -9,6 +9,7 @@ import { formatWatchEvent } from '../../src/stages/watch-format.js';
 import { moduleRunner } from '../../src/stages/watch-run.js';
 import { parseTargets } from './compile.js';
 import { weightsPlacementOption } from '../weights-options.js';
+import { rerunWithV8Pool } from '../v8-pool.js';
 
 interface WatchArgs {
   model: string;
@@ -41,6 +42,12 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
       .option('device', { type: 'string', default: 'cpu', describe: 'with --run: the device to run on, as `ireets run --device` takes it' })
       .option('threads', { type: 'number', describe: 'with --run: CPU threads (default: all cores)' }) as never,
   handler: async (args) => {
+    // A long-running compiler: with a V8 pool that leaves its main thread a core (v8-pool.ts).
+    const code = await rerunWithV8Pool();
+    if (code !== undefined) {
+      process.exitCode = code;
+      return;
+    }
     const targets = parseTargets(args.target);
     const output = args.output ?? args.model.replace(/\.onnx$/i, '') + '.vmfb';
     const compiler = await openCompiler({ cacheDir: args['cache-dir'] });
@@ -84,9 +91,15 @@ function print(e: WatchEvent, output: string, verbose: boolean): void {
 }
 
 /** Calls `stop` once on Ctrl-C or SIGTERM. */
+/**
+ * Calls stop on the first SIGINT or SIGTERM. Further ones while it stops are the same request (a
+ * Ctrl-C reaches this process twice when it runs under v8-pool.ts's parent), not a harder one.
+ */
 function onStop(stop: () => void): { off(): void } {
+  let stopping = false;
   const handler = (): void => {
-    off();
+    if (stopping) return;
+    stopping = true;
     stop();
   };
   const off = (): void => {

@@ -2,11 +2,13 @@
 // rebuild, a half-written model keeps the last good module and the next save recovers, a newer
 // change cancels the build in flight, the tuning spec is watched too; and the command itself.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { wantedV8PoolSize } from '../../cli/v8-pool.js';
 import { fixtureSpec } from '../../fixtures/catalog.js';
 import { writeOnnxModel, type OnnxModelSpec } from '../../src/frontend/onnx-writer.js';
 import { compileOnnx } from '../../src/stages/compile-pipeline.js';
@@ -249,6 +251,13 @@ describe('ireets watch', () => {
     };
     try {
       await waitFor(/^built m\.vmfb in \d+ ms: 5 of 5 dispatches recompiled, module relinked$/m);
+      // On a machine of few cores the compiler runs in a child Node with a smaller V8 pool (cli/v8-pool.ts).
+      const pool = wantedV8PoolSize([], env, availableParallelism());
+      const childrenFile = `/proc/${child.pid}/task/${child.pid}/children`;
+      if (pool !== undefined && existsSync(childrenFile)) {
+        const compilers = readFileSync(childrenFile, 'utf8').trim().split(/\s+/).filter(Boolean);
+        expect(compilers.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'))).toContainEqual(expect.arrayContaining([`--v8-pool-size=${pool}`, 'watch']));
+      }
       writeFileSync(model, tinyCnn(true));
       await waitFor(/^rebuilt in \d+ ms: 1 of 5 dispatches recompiled \(conv 3x3, 8→16, dilation 2\), module relinked$/m);
     } finally {
