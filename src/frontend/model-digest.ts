@@ -1,16 +1,16 @@
 // The content digest of a model file, cheap to recompute after an edit. Hashing every byte of a
 // 50 MB model costs more than reading it; but nearly all of those bytes are weights, and an edit
 // rarely touches them. So the digest hashes the file with each large raw_data range replaced by
-// (length, hash of its bytes), and a range whose bytes equal (memcmp) a range this process has
-// hashed before takes that hash instead of hashing again (initializer-reuse.ts). That is still a
-// pure function of the bytes: a fresh process, knowing no ranges, hashes them all and gets the
-// same digest. Equal digests mean equal bytes, up to xxhash64 collisions.
+// (length, hash of its bytes), and looks each range's hash up among the contents this process
+// decoded before (initializer-reuse.ts), so the import takes their tensors instead of decoding
+// again. That is a pure function of the bytes: a fresh process, knowing no ranges, gets the same
+// digest. Equal digests mean equal bytes, up to xxhash64 collisions.
 //
 // Files without large raw_data ranges, or that are not protobuf the skim can follow, are hashed
 // as plain bytes (xxhash64, 16 hex digits). A structured digest carries a prefix of its own, so
 // that no file's plain digest can equal another file's structured one.
 //
-// A ModelDigester digests a file while it is being read: each range is compared as soon as its
+// A ModelDigester digests a file while it is being read: each range is hashed as soon as its
 // bytes are in, while they are still in cache, and little is left to do once the read is done.
 import { ChunkedHasher, hashLargeBytes } from '../util/hash-chunked.js';
 import { forgetProofs, knownRaw, MIN_REUSED_BYTES } from './initializer-reuse.js';
