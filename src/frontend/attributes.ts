@@ -32,7 +32,12 @@ export function attributeType(a: AttributeProto): number {
 export class NodeAttributes {
   private readonly byName = new Map<string, AttributeProto>();
 
-  constructor(attrs: readonly AttributeProto[], private readonly culprit: string, private readonly baseDir: string) {
+  constructor(
+    attrs: readonly AttributeProto[],
+    private readonly culprit: string,
+    private readonly baseDir: string,
+    private readonly externalFiles?: ReadonlyMap<string, Uint8Array>,
+  ) {
     for (const a of attrs) this.byName.set(a.name ?? '', a);
   }
 
@@ -101,11 +106,11 @@ export class NodeAttributes {
   }
 
   private decodeTensor(t: TensorProto): Tensor {
-    return decodeTensorProto(t, { baseDir: this.baseDir, culprit: this.culprit });
+    return decodeTensorProto(t, { baseDir: this.baseDir, externalFiles: this.externalFiles, culprit: this.culprit });
   }
 
   private decodeSparse(t: SparseTensorProto): Tensor {
-    return decodeSparseTensorProto(t, { baseDir: this.baseDir, culprit: this.culprit });
+    return decodeSparseTensorProto(t, { baseDir: this.baseDir, externalFiles: this.externalFiles, culprit: this.culprit });
   }
 
   private get(name: string, type: number, dflt: unknown): AttributeProto | undefined {

@@ -45,8 +45,19 @@ function parseCount(text: string | undefined, what: string, culprit: string): nu
   return Number(text);
 }
 
-/** Reads the bytes of an external tensor (synchronously: constants load on demand inside kernels). */
-export function readExternalBytes(ref: ExternalDataRef, culprit: string): Uint8Array {
+/**
+ * Reads the bytes of an external tensor (synchronously: constants load on demand inside kernels),
+ * from `files` (whole files by absolute path, read before) when it holds the file.
+ */
+export function readExternalBytes(ref: ExternalDataRef, culprit: string, files?: ReadonlyMap<string, Uint8Array>): Uint8Array {
+  const held = files?.get(ref.path);
+  if (held) {
+    const length = ref.length ?? held.length - ref.offset;
+    if (ref.offset + length > held.length || length < 0) {
+      throw new IreetsError('MODEL_CORRUPT', `external data ${ref.path} has ${held.length} bytes, needs ${ref.offset + length}`, culprit);
+    }
+    return held.slice(ref.offset, ref.offset + length);
+  }
   let fd: number;
   try {
     fd = openSync(ref.path, 'r');

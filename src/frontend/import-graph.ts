@@ -20,6 +20,8 @@ export interface ModuleImportState {
   readonly mod: ModuleBuilder;
   /** Directory of the model file; external data is relative to it. */
   readonly baseDir: string;
+  /** External data files read before the import (ImportOptions.externalFiles). */
+  readonly externalFiles: ReadonlyMap<string, Uint8Array> | undefined;
   readonly symbols: SymbolSource;
   /** Model-local functions by `domain:name`; calls to them are inlined. */
   readonly functions: ReadonlyMap<string, FunctionProto>;
@@ -134,7 +136,7 @@ export function importNode(env: GraphEnv, node: NodeProto, index: number): void 
   try {
     const inputs = (node.input ?? []).map((n) => (n === '' ? null : resolveName(env, n, culprit)));
     if (inputs.some((v) => v && state.placeholders.has(v.id))) return bindPlaceholders(env, node);
-    const attrs = new NodeAttributes(resolveAttributeRefs(env, node.attribute ?? []), culprit, state.baseDir);
+    const attrs = new NodeAttributes(resolveAttributeRefs(env, node.attribute ?? []), culprit, state.baseDir, state.externalFiles);
     const firstNode = env.gb.nodes.length;
     let outputs: readonly (Value | null)[];
     if (fn) {

@@ -15,6 +15,11 @@ import { refineType, SymbolSource, tensorTypeOf } from './value-types.js';
 export interface ImportOptions {
   /** The model's path: named in errors, and external data is read relative to its directory. */
   path?: string;
+  /**
+   * External data files already read, by absolute path: the import takes their bytes from here
+   * instead of reading the files, so what it compiles is what the caller hashed.
+   */
+  externalFiles?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** ONNX IR versions (ModelProto.ir_version) ireets reads. */
@@ -90,6 +95,7 @@ function importChecked(model: ModelProto, opts: ImportOptions, where: string): I
   const state: ModuleImportState = {
     mod,
     baseDir: opts.path ? dirname(opts.path) : '.',
+    externalFiles: opts.externalFiles,
     symbols: new SymbolSource(),
     functions,
     declaredTypes: new Map(),

@@ -30,9 +30,15 @@ const HEADER_BYTES = 9;
  * these very bytes, which large raw_data ranges equal contents decoded before.
  */
 export function modelDigest(bytes: Uint8Array): string {
+  return digestModel(bytes).digest;
+}
+
+/** modelDigest(bytes), and the external data locations its tensors name (ModelDigester.externalLocations). */
+export function digestModel(bytes: Uint8Array): { digest: string; externalLocations: string[] } {
   const digester = new ModelDigester(bytes);
   digester.advance(bytes.length);
-  return digester.finish();
+  const digest = digester.finish();
+  return { digest, externalLocations: digester.externalLocations };
 }
 
 /** modelDigest() of `bytes`, fed while they are read in from the start (advance), then finished. */
@@ -48,11 +54,21 @@ export class ModelDigester {
   private at = 0;
   private readonly record = new Uint8Array(HEADER_BYTES + 16);
   private readonly fields = new DataView(this.record.buffer);
+  private readonly locations = new Set<string>();
 
   constructor(private readonly bytes: Uint8Array) {
     // Whatever earlier digests proved of this memory held other bytes, or the same: prove again.
     forgetProofs(bytes);
-    this.steps = skimSteps(bytes, MIN_REUSED_BYTES, this.read);
+    this.steps = skimSteps(bytes, MIN_REUSED_BYTES, this.read, this.locations);
+  }
+
+  /**
+   * Once finished: the external data locations (as written, relative to the model's directory)
+   * of the file's tensors, in file order; empty when the skim could not follow the file (the
+   * import then reports what is wrong, or reads such data itself).
+   */
+  get externalLocations(): string[] {
+    return this.followed ? [...this.locations] : [];
   }
 
   /** Bytes [0, n) of the file are in. */

@@ -8,7 +8,9 @@
 // the caller then treats the file as plain bytes and the import reports what is wrong.
 //
 // It can run while the file is still being read (skimSteps): it pauses where it needs bytes not
-// in yet. It reads only the framing around large fields, never their contents.
+// in yet. It reads only the framing around large fields, never their contents. On the way it
+// notes the files that tensors keep their data in (external_data "location" entries), which are
+// as much the model's content as its own bytes.
 
 /** A byte range [start, end) of the file. */
 export interface ByteRange {
@@ -17,7 +19,7 @@ export interface ByteRange {
 }
 
 /** The fields, per message type, that lead to TensorProtos (onnx.proto field numbers). */
-type MessageKind = 'model' | 'graph' | 'node' | 'attribute' | 'tensor' | 'sparse' | 'function';
+type MessageKind = 'model' | 'graph' | 'node' | 'attribute' | 'tensor' | 'sparse' | 'function' | 'entry';
 const CHILDREN: Readonly<Record<MessageKind, Readonly<Record<number, MessageKind>>>> = {
   model: { 7: 'graph', 25: 'function' },
   graph: { 1: 'node', 5: 'tensor', 15: 'sparse' },
@@ -26,9 +28,17 @@ const CHILDREN: Readonly<Record<MessageKind, Readonly<Record<number, MessageKind
   attribute: { 5: 'tensor', 6: 'graph', 10: 'tensor', 11: 'graph', 22: 'sparse', 23: 'sparse' },
   sparse: { 1: 'tensor', 2: 'tensor' },
   function: { 7: 'node' },
-  tensor: {},
+  // external_data: StringStringEntryProto
+  tensor: { 13: 'entry' },
+  entry: {},
 };
 const RAW_DATA = 9;
+/** An external_data entry's key and value fields, and the key that names the data file. */
+const ENTRY_KEY = 1;
+const ENTRY_VALUE = 2;
+const LOCATION = 'location';
+/** Longer entry strings are not file names any reader would accept: skipped. */
+const MAX_ENTRY_BYTES = 4096;
 /** Subgraphs nest (If, Loop, Scan); real models stay far below this. */
 const MAX_DEPTH = 64;
 
@@ -45,9 +55,9 @@ const MALFORMED = new Malformed();
  * ModelProto in `bytes` (initializers, Constant attributes, subgraphs, functions), in file
  * order; `undefined` when the bytes are not protobuf it can follow.
  */
-export function rawDataRanges(bytes: Uint8Array, minBytes: number): ByteRange[] | undefined {
+export function rawDataRanges(bytes: Uint8Array, minBytes: number, locations?: Set<string>): ByteRange[] | undefined {
   const out: ByteRange[] = [];
-  const steps = skimSteps(bytes, minBytes, { available: bytes.length });
+  const steps = skimSteps(bytes, minBytes, { available: bytes.length }, locations);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value ? out : undefined;
@@ -63,11 +73,12 @@ export interface Available {
 /**
  * The skim, one step at a time: yields each raw_data range (as rawDataRanges finds them), or
  * the offset it must see bytes up to before it can go on (when `read.available` is short of
- * it; resume it once they are in). Returns whether it could follow the whole file.
+ * it; resume it once they are in). Returns whether it could follow the whole file. Adds the
+ * external data locations it passes (as written, any tensor's) to `locations`.
  */
-export function* skimSteps(bytes: Uint8Array, minBytes: number, read: Available): Generator<ByteRange | number, boolean, void> {
+export function* skimSteps(bytes: Uint8Array, minBytes: number, read: Available, locations?: Set<string>): Generator<ByteRange | number, boolean, void> {
   try {
-    yield* walk(bytes, 0, bytes.length, 'model', 0, minBytes, read);
+    yield* walk(bytes, 0, bytes.length, 'model', 0, minBytes, read, locations);
   } catch (e) {
     if (e === MALFORMED) return false;
     throw e;
@@ -78,7 +89,16 @@ export function* skimSteps(bytes: Uint8Array, minBytes: number, read: Available)
 /** Bytes a field's key and length (or varint value) can take: what must be in before reading one. */
 const FIELD_HEAD_BYTES = 32;
 
-function* walk(b: Uint8Array, start: number, end: number, kind: MessageKind, depth: number, minBytes: number, read: Available): Generator<ByteRange | number, void, void> {
+function* walk(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  kind: MessageKind,
+  depth: number,
+  minBytes: number,
+  read: Available,
+  locations: Set<string> | undefined,
+): Generator<ByteRange | number, void, void> {
   if (depth > MAX_DEPTH) throw MALFORMED;
   const children = CHILDREN[kind];
   let at = start;
@@ -127,7 +147,13 @@ function* walk(b: Uint8Array, start: number, end: number, kind: MessageKind, dep
         }
         if (len > end - at) throw MALFORMED;
         const child = children[field];
-        if (child) yield* walk(b, at, at + len, child, depth + 1, minBytes, read);
+        if (child === 'entry') {
+          if (locations) {
+            while (read.available < at + len) yield at + len;
+            const location = entryLocation(b, at, at + len);
+            if (location !== undefined) locations.add(location);
+          }
+        } else if (child) yield* walk(b, at, at + len, child, depth + 1, minBytes, read, locations);
         else if (kind === 'tensor' && field === RAW_DATA && len >= minBytes) yield { start: at, end: at + len };
         at += len;
         break;
@@ -138,4 +164,36 @@ function* walk(b: Uint8Array, start: number, end: number, kind: MessageKind, dep
     }
     if (at > end) throw MALFORMED;
   }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * The value of the StringStringEntryProto in b[start, end) when its key is "location". An entry
+ * framed in any other way is passed over (its length is known, so the walk stays in step).
+ */
+function entryLocation(b: Uint8Array, start: number, end: number): string | undefined {
+  let key: string | undefined;
+  let value: string | undefined;
+  let at = start;
+  while (at < end) {
+    const tag = b[at++]!;
+    // Both fields are strings (wire type 2) with one-byte tags.
+    if (tag !== ((ENTRY_KEY << 3) | WIRE_LEN) && tag !== ((ENTRY_VALUE << 3) | WIRE_LEN)) return undefined;
+    let len = 0;
+    let s = 1;
+    for (;;) {
+      if (at >= end || s > 2 ** 28) return undefined;
+      const byte = b[at++]!;
+      len += (byte & 0x7f) * s;
+      if (byte < 0x80) break;
+      s *= 128;
+    }
+    if (len > end - at || len > MAX_ENTRY_BYTES) return undefined;
+    const text = utf8.decode(b.subarray(at, at + len));
+    if (tag >> 3 === ENTRY_KEY) key = text;
+    else value = text;
+    at += len;
+  }
+  return key === LOCATION ? value : undefined;
 }

@@ -12,6 +12,11 @@ import { bigIntToLong, longToBigInt, longToNumber, onnx, type LongLike, type Ten
 export interface DecodeTensorOptions {
   /** Directory external data locations are relative to (the model's directory). */
   baseDir?: string;
+  /**
+   * External data files already read, by absolute path (the compiler's snapshot of what it
+   * hashed): their bytes are used instead of reading the file again. Others are read from disk.
+   */
+  externalFiles?: ReadonlyMap<string, Uint8Array>;
   /** Named in errors; defaults to the tensor's name. */
   culprit?: string;
 }
@@ -37,7 +42,7 @@ export function decodeTensorProto(proto: TensorProto, opts: DecodeTensorOptions 
   const n = staticSize(shape);
   if (isExternalTensor(proto)) {
     const ref = externalDataRef(proto, opts.baseDir ?? '.', where);
-    return new Tensor(dtype, shape, fromLittleEndianBytes(dtype, n, readExternalBytes(ref, where), where));
+    return new Tensor(dtype, shape, fromLittleEndianBytes(dtype, n, readExternalBytes(ref, where, opts.externalFiles), where));
   }
   if (proto.rawData && proto.rawData.length > 0 && dtype !== 'string') {
     return new Tensor(dtype, shape, fromLittleEndianBytes(dtype, n, proto.rawData, where));

@@ -56,9 +56,12 @@ export interface OptimizedModel {
 }
 
 /** Import, fold, and batch specialization. */
-export async function optimizeModel(bytes: Uint8Array, options: { path?: string | undefined } = {}): Promise<OptimizedModel> {
+export async function optimizeModel(
+  bytes: Uint8Array,
+  options: { path?: string | undefined; externalFiles?: ReadonlyMap<string, Uint8Array> | undefined } = {},
+): Promise<OptimizedModel> {
   await initHashing();
-  const ir = await importModel(bytes, { path: options.path });
+  const ir = await importModel(bytes, { path: options.path, ...(options.externalFiles ? { externalFiles: options.externalFiles } : {}) });
   runPipeline(ir, 'fold', { verifyInferred: false });
   const signature = { inputs: signatureOf(ir, 'inputs'), outputs: signatureOf(ir, 'outputs') };
   const batch = specializeBatch(ir);

@@ -16,8 +16,9 @@ import type { QueryEvent } from '../graph/events.js';
 import { IreetsError } from '../util/errors.js';
 import { initHashing } from '../util/hash.js';
 import { TARGETS, type Target } from './compile-pipeline.js';
-import { ContentChangedError, digestOf, releaseContent, retainContent, type FileDigest } from './queries/file-contents.js';
-import { prepareSpare } from './queries/file-buffers.js';
+import { ContentChangedError, contentDigest, releaseContent, retainContent, withLocations, type FileDigest } from './queries/file-contents.js';
+import type { DataFileState } from './queries/data-files.js';
+import { prepareSpare, recycleModelFileBuffer } from './queries/file-buffers.js';
 import { currentStamp, isRacy, readSnapshot, sameStamp, type FileStamp } from './queries/file-snapshot.js';
 import { explainBuild, previousBuild, type Explain } from './queries/explain.js';
 import { compilerQueries, modelFile, tuningSpec } from './queries/index.js';
@@ -92,6 +93,8 @@ export interface Compiler {
    * call after a compile of the same path and options (it reads that build's results).
    */
   regions(path: string, options?: CompileOptions): Promise<RegionInfo[]>;
+  /** The external data files (absolute paths) the last build of `path` read with it: watch them too. */
+  dataFiles(path: string): string[];
   /** Small records tools keep in this cache beside the build (e.g. the autotuner's trials). */
   readonly records: SideRecords;
   /** The cache directory in use. */
@@ -110,6 +113,8 @@ interface PathState {
   /** Absent when read through a custom `readFile`: nothing vouches, so rechecks re-read. */
   stamp: FileStamp | undefined;
   readStartNs: bigint;
+  /** The external data files read with it (data-files.ts): each must vouch too. */
+  data?: DataFileState[] | undefined;
 }
 
 /** How long the compiler waits, idle, before it writes the stamps of its builds. */
@@ -162,8 +167,8 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
   const nextReadWhenIdle = idleTask(PREPARE_IDLE_MS, () => prepareSpare(nextReadSize));
 
   /** Holds the content behind `path`'s digest for the import, releasing the previous one. */
-  const hold = (path: string, state: PathState, bytes: Uint8Array | undefined): void => {
-    retainContent(state.digest, bytes, path);
+  const hold = (path: string, state: PathState, bytes: Uint8Array | undefined, externalFiles?: ReadonlyMap<string, Uint8Array>): void => {
+    retainContent(state.digest, bytes, path, externalFiles);
     const old = paths.get(path);
     if (old) releaseContent(old.digest);
     paths.set(path, state);
@@ -174,11 +179,17 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     paths.delete(path);
   };
 
-  /** A stamp the file still carries, and one old enough to be trusted. */
+  /** A stamp the file still carries, and one old enough to be trusted; the same of each of its data files. */
   const vouches = async (path: string, s: PathState | undefined): Promise<boolean> => {
     if (!s?.stamp || isRacy(s.stamp, s.readStartNs)) return false;
     const now = await currentStamp(path);
-    return now !== undefined && sameStamp(now, s.stamp);
+    if (now === undefined || !sameStamp(now, s.stamp)) return false;
+    for (const d of s.data ?? []) {
+      const nowData = await currentStamp(d.path);
+      // A file that was missing vouches by still missing.
+      if (d.stamp === undefined ? nowData !== undefined : nowData === undefined || isRacy(d.stamp, d.readStartNs) || !sameStamp(nowData, d.stamp)) return false;
+    }
+    return true;
   };
 
   /** The model's digest now; reads and hashes the file only when no stamp vouches for an earlier read. */
@@ -190,8 +201,9 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
       } catch (e) {
         throw readError(path, e);
       }
-      const state = { digest: digestOf(bytes), stamp: undefined, readStartNs: 0n };
-      hold(path, state, bytes);
+      const { digest, data } = await contentDigest(path, bytes);
+      const state = { digest, stamp: undefined, readStartNs: 0n, data: data?.states };
+      hold(path, state, bytes, data?.bytes);
       return state.digest;
     }
     const known = paths.get(path);
@@ -211,17 +223,26 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     } catch (e) {
       throw readError(path, e);
     }
-    const state = { digest: { digest: snapshot.digest, size: snapshot.bytes.length }, stamp: snapshot.stamp, readStartNs: snapshot.readStartNs };
-    hold(path, state, snapshot.bytes);
+    let whole;
+    try {
+      whole = await withLocations(path, { digest: snapshot.digest, size: snapshot.bytes.length }, snapshot.externalLocations);
+    } catch (e) {
+      recycleModelFileBuffer(snapshot.bytes);
+      throw e;
+    }
+    const { digest, data } = whole;
+    const state = { digest, stamp: snapshot.stamp, readStartNs: snapshot.readStartNs, data: data?.states };
+    hold(path, state, snapshot.bytes, data?.bytes);
     // Worth keeping for the next process only once it can vouch (not racy).
-    if (!isRacy(state.stamp, state.readStartNs)) stamps.model(path, state);
+    const racy = isRacy(state.stamp, state.readStartNs) || (state.data ?? []).some((d) => d.stamp !== undefined && isRacy(d.stamp, d.readStartNs));
+    if (!racy) stamps.model(path, state);
     return state.digest;
   };
 
   /** Before caching: is the file still what the build read? A stamp that vouches saves the re-read. */
   const recheck = (path: string, state: PathState) => async (): Promise<FileDigest> => {
     if (await vouches(path, state)) return state.digest;
-    return digestOf(customRead ? await customRead(path) : await readFile(path));
+    return (await contentDigest(path, customRead ? await customRead(path) : await readFile(path))).digest;
   };
 
   const build = async <T>(path: string, opts: CompileOptions, sink: Sink): Promise<{ explain: Explain; result: T }> => {
@@ -396,6 +417,9 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
         const { explain, result } = await buildFresh<Omit<CompileToFileOutput, 'explain'>>(path, opts, { kind: 'file', output });
         return { ...result, explain };
       });
+    },
+    dataFiles(path) {
+      return (paths.get(path)?.data ?? []).map((d) => d.path);
     },
     regions(path, opts = {}) {
       return enqueue(path, opts, () => regionTable(db, q, path, [...(opts.targets ?? [opts.target ?? 'cpu'])], compilerTuning(opts.tuning)));

@@ -6,8 +6,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { Observable } from 'rxjs';
 import { IreetsError } from '../util/errors.js';
 
-/** Emits the given name of a watched file whenever it may have changed. */
-export function fileChanges<Name extends string>(files: ReadonlyMap<Name, string>): Observable<Name> {
+/** Emits the given name of a watched file (name → path pairs; a name may cover several files) whenever it may have changed. */
+export function fileChanges<Name extends string>(files: Iterable<readonly [Name, string]>): Observable<Name> {
   return new Observable<Name>((subscriber) => {
     const byDir = new Map<string, Map<string, Name>>();
     for (const [name, path] of files) {

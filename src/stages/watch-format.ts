@@ -4,14 +4,16 @@
 import { basename } from 'node:path';
 import { isIreetsError } from '../util/errors.js';
 import type { Explain } from './compiler.js';
-import type { WatchEvent } from './watch.js';
+import type { WatchEvent, WatchSource } from './watch.js';
+
+const SOURCE_NAMES: Record<WatchSource, string> = { data: 'external data', model: 'model', tuning: 'tuning' };
 
 /** Regions named in a line; the rest are counted. */
 const MAX_LABELS = 3;
 
 export function formatWatchEvent(e: WatchEvent, output: string): string {
   if (e.kind === 'cancelled') return `build cancelled: a newer change arrived`;
-  const cause = e.changed.includes('tuning') ? (e.changed.includes('model') ? ' (model and tuning changed)' : ' (tuning changed)') : '';
+  const cause = e.changed.some((c) => c !== 'model') ? ` (${e.changed.map((c) => SOURCE_NAMES[c]).join(' and ')} changed)` : '';
   if (e.kind === 'failed') {
     const keep = e.first ? 'no module written yet' : `keeping the last good ${basename(output)}`;
     return `error${cause}${describeError(e.error)}; ${keep}`;

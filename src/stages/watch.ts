@@ -5,15 +5,17 @@
 //   watchBuilds(compiler, { model: 'm.onnx', output: 'm.vmfb', tuning: 't.json' }).subscribe((e) => ...)
 //
 // The model and the tuning spec are read afresh by every build, so a half-written file (an
-// editor mid-save) fails that build only, and the next save recovers.
-import { buffer, concat, debounceTime, defer, from, map, Observable, of, share, switchMap } from 'rxjs';
+// editor mid-save) fails that build only, and the next save recovers. The external data files
+// the model names are watched too, as each build finds them (compiler.dataFiles).
+import { BehaviorSubject, buffer, concat, debounceTime, defer, from, map, Observable, of, share, switchMap } from 'rxjs';
 import { cancelledError } from '../graph/cancellation.js';
 import type { Target } from './compile-pipeline.js';
 import type { Compiler, Explain, TuningSpec } from './compiler.js';
 import { readTuningSpec } from './tuning-file.js';
 import { fileChanges } from './watch-files.js';
 
-export type WatchSource = 'model' | 'tuning';
+/** What changed: the model file, the tuning spec, or an external data file of the model. */
+export type WatchSource = 'model' | 'tuning' | 'data';
 
 export interface WatchOptions {
   model: string;
@@ -25,7 +27,7 @@ export interface WatchOptions {
   tuning?: string;
   /** Quiet time after the last change before a build starts (default 100 ms). */
   debounceMs?: number;
-  /** What to react to (default: the model's and the tuning spec's changes on disk). */
+  /** What to react to (default: changes on disk of the model, its external data files and the tuning spec). */
   changes?: Observable<WatchSource>;
   /**
    * Where the weights go (compileToFile's `weights`). Default 'external': an edit that keeps the
@@ -71,9 +73,18 @@ export const DEFAULT_DEBOUNCE_MS = 100;
 /** Builds once at subscription, then after every (debounced) change, until unsubscribed. */
 export function watchBuilds(compiler: Compiler, options: WatchOptions): Observable<WatchEvent> {
   return defer(() => {
-    const files = new Map<WatchSource, string>([['model', options.model]]);
-    if (options.tuning) files.set('tuning', options.tuning);
-    const changes$ = (options.changes ?? fileChanges(files)).pipe(share());
+    const fixed: [WatchSource, string][] = [['model', options.model]];
+    if (options.tuning) fixed.push(['tuning', options.tuning]);
+    // The data files are known once a build has read the model; a build that finds others re-aims the watch.
+    let dataFiles: string[] = [];
+    const watched$ = new BehaviorSubject<[WatchSource, string][]>(fixed);
+    const followDataFiles = (): void => {
+      const now = compiler.dataFiles(options.model);
+      if (now.length === dataFiles.length && now.every((p, i) => p === dataFiles[i])) return;
+      dataFiles = now;
+      watched$.next([...fixed, ...now.map((p): [WatchSource, string] => ['data', p])]);
+    };
+    const changes$ = (options.changes ?? watched$.pipe(switchMap((files) => fileChanges(files)))).pipe(share());
     // Every change within the quiet period joins one batch: one build for a burst of writes.
     const batches$ = changes$.pipe(
       buffer(changes$.pipe(debounceTime(options.debounceMs ?? DEFAULT_DEBOUNCE_MS))),
@@ -105,6 +116,7 @@ export function watchBuilds(compiler: Compiler, options: WatchOptions): Observab
           }
           if (abort.signal.aborted) return; // switched to a newer build, which reported this one as cancelled
           inflight = undefined;
+          if (!options.changes) followDataFiles();
           subscriber.next(event);
           subscriber.complete();
         })();

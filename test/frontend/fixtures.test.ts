@@ -36,6 +36,16 @@ describe('front end fixtures', () => {
     expect(interpretModule(mod, [])[0]!.getNumber(1)).toBe(0);
   });
 
+  it('takes external data from the files it is handed (what the compiler hashed) instead of reading them again', async () => {
+    const path = join(dir, 'external-weights.onnx');
+    const handed = new Float32Array(300 * 300).fill(0.5);
+    const files = new Map([[join(dir, 'external-weights.bin'), new Uint8Array(handed.buffer)]]);
+    const mod = await importModel(readFileSync(path), { path, externalFiles: files });
+    expect(interpretModule(mod, [])[0]!.getNumber(7)).toBe(0.5);
+    const short = new Map([[join(dir, 'external-weights.bin'), new Uint8Array(100)]]);
+    await expect(importModel(readFileSync(path), { path, externalFiles: short })).rejects.toMatchObject({ code: 'MODEL_CORRUPT', message: expect.stringContaining('has 100 bytes') });
+  });
+
   it('keeps the batch dim symbolic and computes shape at run time', async () => {
     const mod = await importModel(readFileSync(new URL('dynamic-batch.onnx', FIXTURES)));
     expect(mod.graph.inputs[0]!.type.shape).toEqual(['batch', 4]);

@@ -69,8 +69,9 @@ describe('rawDataRanges', () => {
 
   it('fuzz: random and damaged bytes never throw, and every range found lies in the file, in order', () => {
     const rng = new SeededRandom('onnx-skim fuzz');
-    const model = skimModel();
+    const model = skimModel(0, true);
     let followed = 0;
+    let located = 0;
     for (let i = 0; i < 2000; i++) {
       let bytes: Uint8Array;
       const kind = i % 4;
@@ -83,13 +84,17 @@ describe('rawDataRanges', () => {
         if (kind === 2) bytes = bytes.subarray(0, rng.nextUint32() % bytes.length);
         if (kind === 3) bytes = bytes.subarray(rng.nextUint32() % 64);
       }
-      const ranges = rawDataRanges(bytes, 1 + (rng.nextUint32() % 5000));
+      const locations = new Set<string>();
+      const ranges = rawDataRanges(bytes, 1 + (rng.nextUint32() % 5000), locations);
       if (ranges) {
         followed++;
         expect(wellFormed(ranges, bytes.length)).toBe(true);
+        if (locations.has('data.bin')) located++;
+        for (const l of locations) expect(typeof l === 'string' && l.length <= 4096).toBe(true);
       }
     }
     // Single-byte damage mostly lands inside weights: many cases are still followed.
     expect(followed).toBeGreaterThan(100);
+    expect(located).toBeGreaterThan(100);
   });
 });

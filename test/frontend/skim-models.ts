@@ -4,8 +4,11 @@ import { Tensor } from '../../src/ir/tensor.js';
 
 const weight = (n: number, seed: number): Tensor => new Tensor('f32', [n], Float32Array.from({ length: n }, (_, i) => Math.sin(i + seed)));
 
-/** A model with large raw bytes in an initializer, a Constant node, an If branch, and one small initializer. */
-export function skimModel(seed = 0): Uint8Array {
+/**
+ * A model with large raw bytes in an initializer, a Constant node, an If branch, and one small
+ * initializer; with `external`, also an initializer kept in the external data file `data.bin`.
+ */
+export function skimModel(seed = 0, external = false): Uint8Array {
   const branch = (name: string, n: number) => ({
     name,
     nodes: [{ op: 'Constant', inputs: [], outputs: [`${name}_c`], attrs: { value: weight(n, seed + 3) } }],
@@ -25,6 +28,7 @@ export function skimModel(seed = 0): Uint8Array {
       initializers: [
         { name: 'w', tensor: weight(2000, seed) },
         { name: 'small', tensor: weight(4, seed + 2) },
+        ...(external ? [{ name: 'ext', tensor: weight(64, seed + 4), external: { location: 'data.bin' } }] : []),
       ],
     },
   });

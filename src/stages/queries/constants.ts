@@ -27,7 +27,8 @@ export function defineConstantData(version: string): ConstantDataQuery {
 
 async function rederive(hash: string): Promise<Tensor> {
   for (const { digest, path } of contentsWithoutConstants()) {
-    const { ir } = await optimizeModel(await contentOf(digest, path), { path });
+    const content = await contentOf(digest, path);
+    const { ir } = await optimizeModel(content.bytes, { path, externalFiles: content.externalFiles });
     const { tensors } = splitWeights(ir);
     rememberConstants(digest, tensors);
     const t = tensors.get(hash);

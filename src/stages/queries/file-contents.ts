@@ -5,22 +5,35 @@
 // digest without a read (stamps.ts), the bytes are read on first need and checked against it.
 //
 // Beside the bytes, a held content keeps the large constants its import produced in this
-// process (constants.ts), so a build can hand them to the cache without reading them back.
+// process (constants.ts), so a build can hand them to the cache without reading them back, and
+// the external data files the model names, read with it (data-files.ts).
 import { readFile } from 'node:fs/promises';
-import { modelDigest } from '../../frontend/model-digest.js';
+import { digestModel } from '../../frontend/model-digest.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { IreetsError } from '../../util/errors.js';
+import { readDataFiles, withDataFiles, type DataFiles } from './data-files.js';
 import { recycleModelFileBuffer } from './file-buffers.js';
 
 export interface FileDigest {
-  /** modelDigest() of the bytes (requires initHashing()): every reader of a model uses it. */
+  /**
+   * modelDigest() of the bytes (requires initHashing()), with its external data files' part
+   * when it has any (data-files.ts): every reader of a model uses it.
+   */
   digest: string;
+  /** Of the model file alone. */
   size: number;
+}
+
+/** What an import reads: the model file, and its external data files by absolute path. */
+export interface ModelContent {
+  bytes: Uint8Array;
+  externalFiles: ReadonlyMap<string, Uint8Array> | undefined;
 }
 
 interface HeldContent {
   /** Undefined until first needed when the digest came from a stamp. */
   bytes: Uint8Array | undefined;
+  externalFiles: ReadonlyMap<string, Uint8Array> | undefined;
   /** A path it was read from (the import resolves external data next to it). */
   path: string;
   holders: number;
@@ -30,8 +43,16 @@ interface HeldContent {
 
 const held = new Map<string, HeldContent>();
 
-export function digestOf(bytes: Uint8Array): FileDigest {
-  return { digest: modelDigest(bytes), size: bytes.length };
+/** The digest of a model file's bytes read from `path`, after reading the external data files it names. */
+export async function contentDigest(path: string, bytes: Uint8Array): Promise<{ digest: FileDigest; data: DataFiles | undefined }> {
+  const { digest, externalLocations } = digestModel(bytes);
+  return withLocations(path, { digest, size: bytes.length }, externalLocations);
+}
+
+/** A model file's digest made whole: with the external data files it names, read now. */
+export async function withLocations(path: string, file: FileDigest, locations: readonly string[]): Promise<{ digest: FileDigest; data: DataFiles | undefined }> {
+  const data = locations.length > 0 ? await readDataFiles(path, locations) : undefined;
+  return { digest: { digest: withDataFiles(file.digest, data), size: file.size }, data };
 }
 
 const idOf = (d: FileDigest): string => `${d.digest}/${d.size}`;
@@ -40,13 +61,16 @@ const idOf = (d: FileDigest): string => `${d.digest}/${d.size}`;
  * Keeps `bytes` available under their digest until released as often as retained; without
  * bytes, they are read from `path` when first needed.
  */
-export function retainContent(d: FileDigest, bytes: Uint8Array | undefined, path = 'model'): void {
+export function retainContent(d: FileDigest, bytes: Uint8Array | undefined, path = 'model', externalFiles?: ReadonlyMap<string, Uint8Array>): void {
   const entry = held.get(idOf(d));
   if (entry) {
     entry.holders++;
-    entry.bytes ??= bytes;
+    if (!entry.bytes && bytes) {
+      entry.bytes = bytes;
+      entry.externalFiles = externalFiles;
+    }
   } else {
-    held.set(idOf(d), { bytes, path, holders: 1, constants: undefined });
+    held.set(idOf(d), { bytes, externalFiles, path, holders: 1, constants: undefined });
   }
 }
 
@@ -73,7 +97,7 @@ export function releaseContent(d: FileDigest): void {
  * The bytes behind a digest; only asked for while the compiler that read them holds them. Use
  * them at once and keep no view of them: once the content is released, they are overwritten.
  */
-export async function contentOf(d: FileDigest, path: string): Promise<Uint8Array> {
+export async function contentOf(d: FileDigest, path: string): Promise<ModelContent> {
   const entry = held.get(idOf(d));
   if (!entry) throw new IreetsError('INTERNAL', `the content of the model (digest ${d.digest}) is no longer held`, path);
   if (!entry.bytes) {
@@ -83,11 +107,12 @@ export async function contentOf(d: FileDigest, path: string): Promise<Uint8Array
     } catch (e) {
       throw new IreetsError('INPUT_INVALID', `cannot read the model: ${(e as Error).message}`, entry.path, { cause: e });
     }
-    const got = digestOf(bytes);
-    if (got.digest !== d.digest || got.size !== d.size) throw new ContentChangedError(entry.path);
+    const got = await contentDigest(entry.path, bytes);
+    if (got.digest.digest !== d.digest || got.digest.size !== d.size) throw new ContentChangedError(entry.path);
     entry.bytes = bytes;
+    entry.externalFiles = got.data?.bytes;
   }
-  return entry.bytes;
+  return { bytes: entry.bytes, externalFiles: entry.externalFiles };
 }
 
 /** Records the large constants the import of `d` produced (kept while `d` is held). */

@@ -5,9 +5,8 @@
 import { Buffer } from 'node:buffer';
 import { closeSync, fstatSync, openSync, read, readFileSync, readSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { ModelDigester } from '../../frontend/model-digest.js';
+import { digestModel, ModelDigester } from '../../frontend/model-digest.js';
 import { modelFileBuffer, recycleModelFileBuffer } from './file-buffers.js';
-import { digestOf } from './file-contents.js';
 
 export interface FileStamp {
   dev: bigint;
@@ -19,14 +18,16 @@ export interface FileStamp {
 
 export interface FileSnapshot {
   bytes: Uint8Array;
-  /** The model digest of `bytes` (digestOf). */
+  /** The model digest of `bytes` (the model file alone: digestModel). */
   digest: string;
+  /** The external data locations the model's tensors name (ModelDigester.externalLocations). */
+  externalLocations: string[];
   stamp: FileStamp;
   /** Wall clock (ns) just before the read started. */
   readStartNs: bigint;
 }
 
-const stampOf = (s: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): FileStamp => ({
+export const stampOf = (s: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): FileStamp => ({
   dev: s.dev,
   ino: s.ino,
   size: s.size,
@@ -38,7 +39,7 @@ export function sameStamp(a: FileStamp, b: FileStamp): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
-const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+export const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
 /**
  * Whether a write after the read could leave the stamp as it was: the file changed within the
@@ -86,7 +87,7 @@ export async function readSnapshot(path: string): Promise<FileSnapshot> {
       const unchanged = read.complete && sameStamp(before, after);
       // Changed while being read: take it again; after a few tries, a stamp that never matches
       // (racy by construction) still forces a full recheck later.
-      if (unchanged || attempt >= 2) return { bytes: read.bytes, digest: read.digest, stamp: unchanged ? before : { ...after, ctimeNs: readStartNs }, readStartNs };
+      if (unchanged || attempt >= 2) return { bytes: read.bytes, digest: read.digest, externalLocations: read.externalLocations, stamp: unchanged ? before : { ...after, ctimeNs: readStartNs }, readStartNs };
       recycleModelFileBuffer(read.bytes);
     } finally {
       closeSync(fd);
@@ -97,6 +98,7 @@ export async function readSnapshot(path: string): Promise<FileSnapshot> {
 interface FileRead {
   bytes: Uint8Array;
   digest: string;
+  externalLocations: string[];
   /** false: the file did not hold exactly `size` bytes (it changed). */
   complete: boolean;
 }
@@ -120,7 +122,7 @@ async function readPieces(fd: number, size: number): Promise<FileRead> {
     for (let i = 0; i < pieces; i++) {
       const at = i * READ_PIECE_BYTES;
       const got = await reads[i]!;
-      if (got < Math.min(READ_PIECE_BYTES, size - at)) return { bytes: bytes.subarray(0, at + got), digest: '', complete: false };
+      if (got < Math.min(READ_PIECE_BYTES, size - at)) return { bytes: bytes.subarray(0, at + got), digest: '', externalLocations: [], complete: false };
       if (reads.length < pieces) start(reads.length);
       digester.advance(at + got);
     }
@@ -130,7 +132,8 @@ async function readPieces(fd: number, size: number): Promise<FileRead> {
   }
   // One byte more means the file grew after the stat.
   const beyond = readSync(fd, Buffer.alloc(1), 0, 1, size);
-  return { bytes, digest: digester.finish(), complete: beyond === 0 };
+  const digest = digester.finish();
+  return { bytes, digest, externalLocations: digester.externalLocations, complete: beyond === 0 };
 }
 
 /** Reads `length` bytes at `position` into `into` (same offset); fewer only at the end of the file. */
@@ -148,5 +151,5 @@ async function readPiece(fd: number, into: Uint8Array, position: number, length:
 
 async function wholeFile(fd: number): Promise<FileRead> {
   const bytes = readFileSync(fd);
-  return { bytes, digest: digestOf(bytes).digest, complete: true };
+  return { bytes, ...digestModel(bytes), complete: true };
 }

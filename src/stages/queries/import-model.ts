@@ -45,7 +45,8 @@ export function defineImportModel(version: string): ImportModelQuery {
     version,
     compute: async (ctx, path) => {
       const digest = ctx.input(modelFile, path);
-      const { ir, batch, signature } = await optimizeModel(await contentOf(digest, path), { path });
+      const content = await contentOf(digest, path);
+      const { ir, batch, signature } = await optimizeModel(content.bytes, { path, externalFiles: content.externalFiles });
       const { module, weights, tensors } = splitWeights(ir);
       // The bytes of this import's weights, for constantData to hand to the cache without a copy.
       rememberConstants(digest, tensors);

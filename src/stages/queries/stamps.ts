@@ -6,18 +6,22 @@
 //     `module` memo's value fingerprint) and its first bytes, so a no-op build need not write it.
 // They are side records (records.ts): the cache's GC keeps them as long as they are rewritten.
 import type { Store } from '../../cache/store.js';
+import type { DataFileState } from './data-files.js';
 import type { FileDigest } from './file-contents.js';
 import type { FileStamp } from './file-snapshot.js';
 import { readSideRecord, writeSideRecords, type SideRecord } from './records.js';
 
 // Model stamps 2: digests are modelDigest()'s (structured), no longer xxhash64 of the whole file.
-const MODEL_VERSION = 'stamp-2';
+// 3: a model with external data carries its data files' stamps, and its digest covers them.
+const MODEL_VERSION = 'stamp-3';
 const OUTPUT_VERSION = 'stamp-1';
 
 export interface ModelStamp {
   stamp: FileStamp;
   readStartNs: bigint;
   digest: FileDigest;
+  /** The external data files read with the model: each must vouch as well. */
+  data?: DataFileState[] | undefined;
 }
 
 export interface OutputStamp {

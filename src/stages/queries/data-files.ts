@@ -1,0 +1,103 @@
+// A model's external data files (TensorProto.external_data "location"s) are as much its content
+// as its own bytes: a build that did not look at them would keep a module compiled from weights
+// the user has since replaced. So the compiler reads them with the model, under a stamp each
+// (file-snapshot.ts's rule), and the model's digest in the build graph covers their content:
+//
+//   digest = <model file digest> "+" xxhash64(canonical JSON of [[location, file digest | null], …])
+//
+// (null: no such file; the import then says so, and the build that follows its creation sees a
+// new digest). The import takes the bytes read here instead of reading the files again, so what
+// is compiled is what was hashed. A model without external data keeps its plain digest.
+import { closeSync, fstatSync, openSync, read } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { hashLargeBytes } from '../../util/hash-chunked.js';
+import { hashString } from '../../util/hash.js';
+import { nowNs, sameStamp, stampOf, type FileStamp } from './file-snapshot.js';
+
+/** One external data file as a build read it. */
+export interface DataFileState {
+  /** Absolute path. */
+  path: string;
+  /** Its stamp when read; undefined when there was no such file. */
+  stamp: FileStamp | undefined;
+  /** Wall clock (ns) just before the read started. */
+  readStartNs: bigint;
+}
+
+export interface DataFiles {
+  /** Whole files by absolute path, for the import (ImportOptions.externalFiles). */
+  bytes: Map<string, Uint8Array>;
+  states: DataFileState[];
+  /** What the model's digest gets appended (see above). */
+  digestPart: string;
+}
+
+/**
+ * The files `locations` name, relative to the model's directory. Locations that leave it are
+ * left out: the import refuses them, naming the tensor.
+ */
+export function dataFilePaths(modelPath: string, locations: readonly string[]): { location: string; path: string }[] {
+  const dir = resolve(dirname(modelPath));
+  const out: { location: string; path: string }[] = [];
+  for (const location of locations) {
+    const path = resolve(dir, location);
+    const rel = relative(dir, path);
+    if (location === '' || isAbsolute(location) || rel.startsWith('..') || isAbsolute(rel)) continue;
+    out.push({ location, path });
+  }
+  return out;
+}
+
+/** Reads the external data files of the model at `modelPath` (their locations as its digest found them). */
+export async function readDataFiles(modelPath: string, locations: readonly string[]): Promise<DataFiles> {
+  const bytes = new Map<string, Uint8Array>();
+  const states: DataFileState[] = [];
+  const entries: [string, string | null][] = [];
+  for (const { location, path } of dataFilePaths(modelPath, locations)) {
+    const read = await readDataFile(path);
+    states.push({ path, stamp: read.stamp, readStartNs: read.readStartNs });
+    if (read.bytes) bytes.set(path, read.bytes);
+    entries.push([location, read.bytes ? `${hashLargeBytes(read.bytes)}/${read.bytes.length}` : null]);
+  }
+  return { bytes, states, digestPart: hashString(JSON.stringify(entries)) };
+}
+
+/** The model digest of a model file with external data: the file's own digest plus its data files' part. */
+export function withDataFiles(modelDigest: string, data: DataFiles | undefined): string {
+  return data ? `${modelDigest}+${data.digestPart}` : modelDigest;
+}
+
+const readAt = promisify(read);
+
+/** A whole file and the stamp of what was read (read again if it changes meanwhile); no bytes when it is not a readable file. */
+async function readDataFile(path: string): Promise<{ bytes?: Uint8Array; stamp?: FileStamp; readStartNs: bigint }> {
+  for (let attempt = 0; ; attempt++) {
+    const readStartNs = nowNs();
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return { readStartNs };
+    }
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      if (!st.isFile()) return { readStartNs };
+      const before = stampOf(st);
+      const size = Number(before.size);
+      const bytes = new Uint8Array(size);
+      let done = 0;
+      while (done < size) {
+        const { bytesRead } = await readAt(fd, bytes, done, size - done, done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      const after = stampOf(fstatSync(fd, { bigint: true }));
+      if (done === size && sameStamp(before, after)) return { bytes, stamp: before, readStartNs };
+      // Still changing after a few tries: keep what was read under a stamp that never vouches.
+      if (attempt >= 2) return { bytes: bytes.subarray(0, done), stamp: { ...after, ctimeNs: readStartNs }, readStartNs };
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
