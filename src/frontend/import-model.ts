@@ -6,6 +6,7 @@ import '../ir/ops/index.js';
 import { initHashing } from '../util/hash.js';
 import { IreetsError } from '../util/errors.js';
 import { collectDeclaredTypes, importGraphBody, normalizeDomain, resolveName, type GraphEnv, type ModuleImportState } from './import-graph.js';
+import { reserveReuseFor } from './initializer-reuse.js';
 import { NameScope } from './name-scope.js';
 import { longToNumber, onnx, type FunctionProto, type GraphProto, type LongLike, type ModelProto } from './onnx-proto.js';
 import './ops/index.js';
@@ -30,6 +31,7 @@ export const MAX_OPSET = 21;
 /** Decodes and imports an ONNX model. Throws IreetsError (MODEL_CORRUPT, MODEL_UNSUPPORTED_OP, …). */
 export async function importModel(bytes: Uint8Array, opts: ImportOptions = {}): Promise<IRModule> {
   await initHashing();
+  reserveReuseFor(bytes.length);
   return importModelProto(decodeModel(bytes, opts.path), opts);
 }
 

@@ -38,10 +38,19 @@ export interface KnownRaw {
   decoded: Map<string, DecodedInitializer>;
 }
 
+// Bounds: what an edit needs is the previous import's contents; older ones (replaced weights)
+// only take memory in a long watch session. Raised for models whose weights need more.
+const REUSE_BYTES = 256 << 20;
 // Keyed by length and sampled bytes: the one earlier content that could be equal.
-const known = new BoundedMemo<KnownRaw>(1024 * 1024 * 1024);
+const known = new BoundedMemo<KnownRaw>(REUSE_BYTES);
 // Keyed by length and hash: contents a digest hashed.
-const byHash = new BoundedMemo<KnownRaw>(1024 * 1024 * 1024);
+const byHash = new BoundedMemo<KnownRaw>(REUSE_BYTES);
+
+/** Makes room for the contents of a model file of `bytes` bytes, and of the one it replaces. */
+export function reserveReuseFor(bytes: number): void {
+  known.atLeast(2 * bytes);
+  byHash.atLeast(2 * bytes);
+}
 // Per buffer, per byte offset: the known content that a digest proved the range there equals.
 const proven = new WeakMap<ArrayBufferLike, Map<number, KnownRaw>>();
 // Per buffer: known contents whose bytes are a view of it (not yet a decoded copy).

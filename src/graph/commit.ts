@@ -72,6 +72,8 @@ export async function commit(s: GraphState): Promise<CommitReport> {
 
   await s.store.write({ memos, values, touched, counters: s.takeCounters(), run: s.runId });
   for (const m of written) m.persisted = true;
+  // Large values now in the store may leave memory (retained-values.ts).
+  s.retained.trim();
   for (const m of touchedMemos) m.untouched = false;
   for (const e of touchedCold) s.index.flags[e]! &= ~COLD_UNTOUCHED;
   return {

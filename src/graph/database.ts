@@ -21,6 +21,8 @@ export interface DatabaseOptions {
    * it knows by name; unknown ones make their dependants re-run (correct, just slower).
    */
   queries?: readonly AnyQuery[];
+  /** Bytes of retain-query values (weights) kept in memory; default 512 MB. */
+  retainedBytes?: number;
 }
 
 export interface GetOptions {
@@ -46,7 +48,7 @@ export class Database {
   readonly problems$: Observable<IreetsError>;
 
   constructor(options: DatabaseOptions) {
-    this.s = new GraphState(options.store);
+    this.s = new GraphState(options.store, options.retainedBytes);
     for (const q of options.queries ?? []) this.s.register(q);
     this.events$ = this.s.events.asObservable();
     this.problems$ = this.s.problems.asObservable();
@@ -100,6 +102,11 @@ export class Database {
     if (canceller?.aborted) throw canceller.reason;
     const { value } = await demandValue(this.s, slot, undefined, canceller);
     return value as V;
+  }
+
+  /** Raises the memory budget of retain-query values (weights) to at least `bytes`; never lowers it. */
+  retainAtLeast(bytes: number): void {
+    this.s.retained.atLeast(bytes);
   }
 
   /** Cancels all in-flight work (e.g. a watcher saw a change it has not set yet). */

@@ -46,12 +46,12 @@ export async function demandValue(
       if (e === KEY_UNAVAILABLE && slot.hasKey) continue;
       throw e;
     }
-    if (memo.loaded) return { memo, value: memo.value };
+    if (memo.loaded) return retained(s, slot, { memo, value: memo.value });
     const found = s.store.readValue(memo.valueFp);
     if (found.found) {
       memo.value = found.value;
       memo.loaded = true;
-      return { memo, value: memo.value };
+      return retained(s, slot, { memo, value: memo.value });
     }
     if (found.problem) s.problems.next(found.problem);
     // Corrupt or collected: the memo is right but its value is gone; run the compute again.
@@ -60,4 +60,11 @@ export async function demandValue(
     memo.persisted = false;
   }
   throw new IreetsError('INTERNAL', 'value still missing after recomputing it', slot.display());
+}
+
+/** Notes the use of a retain-query's value (the engine keeps those within a budget). */
+function retained(s: GraphState, slot: DerivedSlot, produced: Produced): Produced {
+  const policy = slot.query.retain;
+  if (policy) s.retained.used(slot, policy.sizeOf(produced.value));
+  return produced;
 }

@@ -17,6 +17,17 @@ export interface DerivedQuery<K = unknown, V = unknown> {
   readonly name: string;
   readonly version: string;
   readonly compute: (ctx: QueryContext, key: K) => V | Promise<V>;
+  /**
+   * Set for queries whose values are large (weights): the engine keeps them in memory only
+   * within its budget (DatabaseOptions.retainedBytes), least recently used out first, and reads
+   * a let-go value back from the store when it is used again.
+   */
+  readonly retain?: RetainPolicy<V>;
+}
+
+export interface RetainPolicy<V> {
+  /** The bytes a value holds. */
+  sizeOf(value: V): number;
 }
 
 export type Query<K = unknown, V = unknown> = InputQuery<K, V> | DerivedQuery<K, V>;
@@ -52,6 +63,8 @@ export function defineQuery<K, V>(spec: {
   name: string;
   version: string;
   compute: (ctx: QueryContext, key: K) => V | Promise<V>;
+  retain?: RetainPolicy<V>;
 }): DerivedQuery<K, V> {
-  return { kind: 'derived', name: spec.name, version: spec.version, compute: spec.compute };
+  const q = { kind: 'derived' as const, name: spec.name, version: spec.version, compute: spec.compute };
+  return spec.retain ? { ...q, retain: spec.retain } : q;
 }

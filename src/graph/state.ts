@@ -9,6 +9,7 @@ import { hexWord } from './hex-words.js';
 import { InputTable } from './input-table.js';
 import { formatKey } from './key-display.js';
 import type { AnyDerivedQuery, AnyQuery, InputQuery } from './query.js';
+import { DEFAULT_RETAINED_BYTES, RetainedValues } from './retained-values.js';
 import { SlotIndex } from './slot-index.js';
 import { SlotTable } from './slot-table.js';
 import { DerivedSlot, type InputSlot, type Memo } from './slots.js';
@@ -40,7 +41,15 @@ export class GraphState {
    */
   private readonly primitiveKeyHashes = new Map<unknown, string>();
 
-  constructor(readonly store: Store) {}
+  /** Values of retain-queries in memory, within a budget. */
+  readonly retained: RetainedValues;
+
+  constructor(
+    readonly store: Store,
+    retainedBytes = DEFAULT_RETAINED_BYTES,
+  ) {
+    this.retained = new RetainedValues(retainedBytes);
+  }
 
   keyHash(key: unknown): string {
     const t = typeof key;

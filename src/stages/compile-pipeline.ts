@@ -16,7 +16,7 @@ import { lowerRegionGpu } from '../codegen/gpu/lower-region-gpu.js';
 import { emitWgslExecutable } from '../codegen/wgsl/emit-wgsl.js';
 import { emitSpirvExecutable, SPIRV_EXECUTABLE_FORMAT } from '../codegen/spirv/index.js';
 import { WGSL_EXECUTABLE_FORMAT } from '../util/wgsl-kernel-abi.js';
-import { packWeights } from '../codegen/strategies/pack-weights.js';
+import { packWeights, reservePackedFor } from '../codegen/strategies/pack-weights.js';
 import { CPU_EXECUTABLE_FORMAT } from '../util/cpu-kernel-abi.js';
 import { IreetsError } from '../util/errors.js';
 import { hashBytes, initHashing } from '../util/hash.js';
@@ -61,6 +61,9 @@ export async function optimizeModel(
   options: { path?: string | undefined; externalFiles?: ReadonlyMap<string, Uint8Array> | undefined } = {},
 ): Promise<OptimizedModel> {
   await initHashing();
+  let weightBytes = bytes.length;
+  for (const f of options.externalFiles?.values() ?? []) weightBytes += f.length;
+  reservePackedFor(weightBytes);
   const ir = await importModel(bytes, { path: options.path, ...(options.externalFiles ? { externalFiles: options.externalFiles } : {}) });
   runPipeline(ir, 'fold', { verifyInferred: false });
   const signature = { inputs: signatureOf(ir, 'inputs'), outputs: signatureOf(ir, 'outputs') };

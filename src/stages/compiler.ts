@@ -39,6 +39,11 @@ export interface CompilerOptions {
   cacheDir?: string | undefined;
   /** Reads a model file; the default reads the file system. Also used to recheck it before caching. */
   readFile?: (path: string) => Promise<Uint8Array>;
+  /**
+   * Bytes of weights kept in memory between builds, least recently used out first (the cache
+   * has them all). Default 512 MB, raised to twice the size of the largest model built.
+   */
+  retainedBytes?: number;
 }
 
 export interface CompileOptions {
@@ -134,7 +139,7 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
   await initHashing();
   const store = await LmdbStore.open({ cacheDir: options.cacheDir });
   const q = compilerQueries();
-  const db = new Database({ store, queries: q.all });
+  const db = new Database({ store, queries: q.all, ...(options.retainedBytes !== undefined ? { retainedBytes: options.retainedBytes } : {}) });
   const customRead = options.readFile;
   // One build at a time: events and explanations belong to exactly one build.
   let queue: Promise<unknown> = Promise.resolve();
@@ -257,6 +262,9 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     const stamps = new StampBatch();
     const digest = await readModel(path, stamps);
     if (signal?.aborted) throw cancelledError('a newer build was requested', path);
+    // Room for this model's weights and the previous version's (retained-values.ts).
+    const dataBytes = (paths.get(path)?.data ?? []).reduce((n, d) => n + Number(d.stamp?.size ?? 0n), 0);
+    if (options.retainedBytes === undefined) db.retainAtLeast(2 * (digest.size + dataBytes));
     const before = previousBuild(store, q, path, targets);
     db.setInput(modelFile, path, digest, { durability: Durability.LOW, recheck: recheck(path, paths.get(path)!) });
     for (const t of targets) db.setInput(tuningSpec, t, tuning, Durability.HIGH);

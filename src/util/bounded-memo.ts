@@ -6,7 +6,16 @@ export class BoundedMemo<V> {
   private readonly entries = new Map<string, { value: V; bytes: number }>();
   private held = 0;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(private bound: number) {}
+
+  get maxBytes(): number {
+    return this.bound;
+  }
+
+  /** Raises the bound to at least `bytes` (never lowers it). */
+  atLeast(bytes: number): void {
+    if (bytes > this.bound) this.bound = bytes;
+  }
 
   get(key: string): V | undefined {
     const e = this.entries.get(key);

@@ -29,4 +29,14 @@ describe('BoundedMemo', () => {
     expect(memo.size).toBe(0);
     expect(memo.bytes).toBe(0);
   });
+
+  it('raises its bound on request, never lowers it', () => {
+    const memo = new BoundedMemo<number>(10);
+    memo.atLeast(30);
+    memo.atLeast(5);
+    expect(memo.maxBytes).toBe(30);
+    memo.set('a', 1, 12);
+    memo.set('b', 2, 12);
+    expect([memo.get('a'), memo.get('b')]).toEqual([1, 2]);
+  });
 });

@@ -35,7 +35,12 @@ interface PackedWeight {
  * The key names the weight's content (constant hash, through any index remaps), so a hit is
  * exactly what packing would produce again. Bounded; stale entries (edited weights) go first.
  */
-const packedMemo = new BoundedMemo<PackedWeight>(1024 * 1024 * 1024);
+const packedMemo = new BoundedMemo<PackedWeight>(256 << 20);
+
+/** Makes room for the packed weights of a model of `bytes` bytes, and of the one it replaces. */
+export function reservePackedFor(bytes: number): void {
+  packedMemo.atLeast(2 * bytes);
+}
 
 /** Fresh ids and names for nodes and values added to a module. */
 class ModuleIds {

@@ -22,6 +22,8 @@ export function defineConstantData(version: string): ConstantDataQuery {
     name: 'constantData',
     version,
     compute: async (_ctx, hash) => serializeTensor(heldConstant(hash) ?? (await rederive(hash))),
+    // Weights: a watch session's engine keeps only the recently used ones in memory (the cache has all).
+    retain: { sizeOf: (t) => (ArrayBuffer.isView(t.data) ? t.data.byteLength : 0) },
   });
 }
 
