@@ -16,7 +16,7 @@ import type { QueryEvent } from '../graph/events.js';
 import { IreetsError } from '../util/errors.js';
 import { initHashing } from '../util/hash.js';
 import { TARGETS, type Target } from './compile-pipeline.js';
-import { ContentChangedError, contentDigest, releaseContent, retainContent, withLocations, type FileDigest } from './queries/file-contents.js';
+import { ContentChangedError, contentDigest, externalFilesOf, releaseContent, retainContent, withLocations, type FileDigest } from './queries/file-contents.js';
 import type { DataFileState } from './queries/data-files.js';
 import { prepareSpare, recycleModelFileBuffer } from './queries/file-buffers.js';
 import { currentStamp, isRacy, readSnapshot, sameStamp, type FileStamp } from './queries/file-snapshot.js';
@@ -230,7 +230,8 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     }
     let whole;
     try {
-      whole = await withLocations(path, { digest: snapshot.digest, size: snapshot.bytes.length }, snapshot.externalLocations);
+      const earlier = known?.data && { states: known.data, bytes: externalFilesOf(known.digest) };
+      whole = await withLocations(path, { digest: snapshot.digest, size: snapshot.bytes.length }, snapshot.externalLocations, earlier);
     } catch (e) {
       recycleModelFileBuffer(snapshot.bytes);
       throw e;
@@ -247,7 +248,8 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
   /** Before caching: is the file still what the build read? A stamp that vouches saves the re-read. */
   const recheck = (path: string, state: PathState) => async (): Promise<FileDigest> => {
     if (await vouches(path, state)) return state.digest;
-    return (await contentDigest(path, customRead ? await customRead(path) : await readFile(path))).digest;
+    const earlier = state.data && { states: state.data, bytes: externalFilesOf(state.digest) };
+    return (await contentDigest(path, customRead ? await customRead(path) : await readFile(path), earlier)).digest;
   };
 
   const build = async <T>(path: string, opts: CompileOptions, sink: Sink): Promise<{ explain: Explain; result: T }> => {

@@ -7,13 +7,14 @@
 //
 // (null: no such file; the import then says so, and the build that follows its creation sees a
 // new digest). The import takes the bytes read here instead of reading the files again, so what
-// is compiled is what was hashed. A model without external data keeps its plain digest.
+// is compiled is what was hashed. A model without external data keeps its plain digest. A data
+// file whose stamp still vouches for an earlier read the compiler holds is not read again.
 import { closeSync, fstatSync, openSync, read } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { hashLargeBytes } from '../../util/hash-chunked.js';
 import { hashString } from '../../util/hash.js';
-import { nowNs, sameStamp, stampOf, type FileStamp } from './file-snapshot.js';
+import { currentStamp, isRacy, nowNs, sameStamp, stampOf, type FileStamp } from './file-snapshot.js';
 
 /** One external data file as a build read it. */
 export interface DataFileState {
@@ -23,6 +24,14 @@ export interface DataFileState {
   stamp: FileStamp | undefined;
   /** Wall clock (ns) just before the read started. */
   readStartNs: bigint;
+  /** xxhash64 and length of what was read ("hash/length"); undefined when there was no such file. */
+  digest?: string | undefined;
+}
+
+/** What an earlier read of the same model gave: files whose stamps still vouch are not read again. */
+export interface EarlierDataFiles {
+  states: readonly DataFileState[];
+  bytes: ReadonlyMap<string, Uint8Array> | undefined;
 }
 
 export interface DataFiles {
@@ -49,18 +58,39 @@ export function dataFilePaths(modelPath: string, locations: readonly string[]): 
   return out;
 }
 
-/** Reads the external data files of the model at `modelPath` (their locations as its digest found them). */
-export async function readDataFiles(modelPath: string, locations: readonly string[]): Promise<DataFiles> {
+/**
+ * Reads the external data files of the model at `modelPath` (their locations as its digest found
+ * them). A file an earlier read holds, whose stamp still vouches, is taken from it: an edit of a
+ * model whose weights lie in gigabytes of data files does not read them all again.
+ */
+export async function readDataFiles(modelPath: string, locations: readonly string[], earlier?: EarlierDataFiles): Promise<DataFiles> {
   const bytes = new Map<string, Uint8Array>();
   const states: DataFileState[] = [];
   const entries: [string, string | null][] = [];
   for (const { location, path } of dataFilePaths(modelPath, locations)) {
-    const read = await readDataFile(path);
-    states.push({ path, stamp: read.stamp, readStartNs: read.readStartNs });
-    if (read.bytes) bytes.set(path, read.bytes);
-    entries.push([location, read.bytes ? `${hashLargeBytes(read.bytes)}/${read.bytes.length}` : null]);
+    const kept = await stillAsRead(path, earlier);
+    let state: DataFileState;
+    if (kept) {
+      state = kept.state;
+      bytes.set(path, kept.bytes);
+    } else {
+      const read = await readDataFile(path);
+      state = { path, stamp: read.stamp, readStartNs: read.readStartNs, digest: read.bytes ? `${hashLargeBytes(read.bytes)}/${read.bytes.length}` : undefined };
+      if (read.bytes) bytes.set(path, read.bytes);
+    }
+    states.push(state);
+    entries.push([location, state.digest ?? null]);
   }
   return { bytes, states, digestPart: hashString(JSON.stringify(entries)) };
+}
+
+/** The earlier read of `path`, if its bytes are at hand and its stamp (not racy) is the file's now. */
+async function stillAsRead(path: string, earlier: EarlierDataFiles | undefined): Promise<{ state: DataFileState; bytes: Uint8Array } | undefined> {
+  const state = earlier?.states.find((s) => s.path === path);
+  const bytes = earlier?.bytes?.get(path);
+  if (!state?.stamp || !state.digest || !bytes || isRacy(state.stamp, state.readStartNs)) return undefined;
+  const now = await currentStamp(path);
+  return now && sameStamp(now, state.stamp) ? { state, bytes } : undefined;
 }
 
 /** The model digest of a model file with external data: the file's own digest plus its data files' part. */
@@ -70,8 +100,12 @@ export function withDataFiles(modelDigest: string, data: DataFiles | undefined):
 
 const readAt = promisify(read);
 
+/** Data files read from disk by this process (tests check that unchanged ones are not read again). */
+export const dataFileReads = { count: 0 };
+
 /** A whole file and the stamp of what was read (read again if it changes meanwhile); no bytes when it is not a readable file. */
 async function readDataFile(path: string): Promise<{ bytes?: Uint8Array; stamp?: FileStamp; readStartNs: bigint }> {
+  dataFileReads.count++;
   for (let attempt = 0; ; attempt++) {
     const readStartNs = nowNs();
     let fd: number;

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { digestModel } from '../../frontend/model-digest.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { IreetsError } from '../../util/errors.js';
-import { readDataFiles, withDataFiles, type DataFiles } from './data-files.js';
+import { readDataFiles, withDataFiles, type DataFiles, type EarlierDataFiles } from './data-files.js';
 import { recycleModelFileBuffer } from './file-buffers.js';
 
 export interface FileDigest {
@@ -43,15 +43,20 @@ interface HeldContent {
 
 const held = new Map<string, HeldContent>();
 
-/** The digest of a model file's bytes read from `path`, after reading the external data files it names. */
-export async function contentDigest(path: string, bytes: Uint8Array): Promise<{ digest: FileDigest; data: DataFiles | undefined }> {
+/** The digest of a model file's bytes read from `path`, after reading the external data files it names (or keeping them from `earlier`). */
+export async function contentDigest(path: string, bytes: Uint8Array, earlier?: EarlierDataFiles): Promise<{ digest: FileDigest; data: DataFiles | undefined }> {
   const { digest, externalLocations } = digestModel(bytes);
-  return withLocations(path, { digest, size: bytes.length }, externalLocations);
+  return withLocations(path, { digest, size: bytes.length }, externalLocations, earlier);
 }
 
-/** A model file's digest made whole: with the external data files it names, read now. */
-export async function withLocations(path: string, file: FileDigest, locations: readonly string[]): Promise<{ digest: FileDigest; data: DataFiles | undefined }> {
-  const data = locations.length > 0 ? await readDataFiles(path, locations) : undefined;
+/** A model file's digest made whole: with the external data files it names, read now (or kept from `earlier`). */
+export async function withLocations(
+  path: string,
+  file: FileDigest,
+  locations: readonly string[],
+  earlier?: EarlierDataFiles,
+): Promise<{ digest: FileDigest; data: DataFiles | undefined }> {
+  const data = locations.length > 0 ? await readDataFiles(path, locations, earlier) : undefined;
   return { digest: { digest: withDataFiles(file.digest, data), size: file.size }, data };
 }
 
@@ -113,6 +118,11 @@ export async function contentOf(d: FileDigest, path: string): Promise<ModelConte
     entry.externalFiles = got.data?.bytes;
   }
   return { bytes: entry.bytes, externalFiles: entry.externalFiles };
+}
+
+/** The external data files held with `d`, by absolute path (undefined: none, or not read yet). */
+export function externalFilesOf(d: FileDigest): ReadonlyMap<string, Uint8Array> | undefined {
+  return held.get(idOf(d))?.externalFiles;
 }
 
 /** Records the large constants the import of `d` produced (kept while `d` is held). */
