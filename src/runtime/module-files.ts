@@ -1,6 +1,7 @@
 // Reading a module file from disk with what it needs beside it: a module compiled with its
 // weights in a parameter archive names that archive's file, which is looked up next to the
 // module (or where the caller says). Node only; a browser application fetches both itself.
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { IreetsError } from '../util/errors.js';
 import { readInputFile } from '../util/read-input-file.js';
@@ -14,10 +15,36 @@ export interface ModuleFiles {
 }
 
 /**
- * Reads the module at `path` and, if it names a parameter archive, that archive: from
- * `weights` when given, else the file the module names, in the module's folder.
+ * The stat an archive's bytes were read under, by those bytes: a later read of the same file
+ * that finds it so (`reuse`) takes the bytes, and the archive read from them, as they are.
  */
-export async function readModuleFiles(path: string, options: { weights?: string | undefined } = {}): Promise<ModuleFiles> {
+const readUnder = new WeakMap<Uint8Array, string>();
+
+/**
+ * Until when a read of a file changed at `changedNs` cannot be vouched for by its stat: a later
+ * write within the file clock's granularity (a jiffy; whole milliseconds or seconds on some file
+ * systems) could leave the same times. The compiler's stamps follow the same rule.
+ */
+const trustedAfterMs = (changedNs: bigint): number => Number(changedNs / 1_000_000n) + (changedNs % 1_000_000n === 0n ? 2500 : 20);
+
+async function statOf(path: string): Promise<{ id: string; trustedAfterMs: number } | undefined> {
+  try {
+    const s = await stat(path, { bigint: true });
+    const changed = s.ctimeNs > s.mtimeNs ? s.ctimeNs : s.mtimeNs;
+    return { id: `${s.dev}/${s.ino}/${s.size}/${s.mtimeNs}/${s.ctimeNs}`, trustedAfterMs: trustedAfterMs(changed) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the module at `path` and, if it names a parameter archive, that archive: from
+ * `weights` when given, else the file the module names, in the module's folder. `reuse`: files
+ * read before (e.g. by the last run of `ireets watch --run`); their archive is taken again, not
+ * read and checked again, when its file is as it was then (same inode, size and times; the
+ * compiler replaces an archive by renaming a new file over it).
+ */
+export async function readModuleFiles(path: string, options: { weights?: string | undefined; reuse?: ModuleFiles | undefined } = {}): Promise<ModuleFiles> {
   const module = await readInputFile(path, 'module');
   const ref = parameterArchiveOf(module);
   if (!ref) {
@@ -27,5 +54,12 @@ export async function readModuleFiles(path: string, options: { weights?: string 
   // A module names a file beside it, never a path: a module file cannot make a loader read elsewhere.
   if (basename(ref.file) !== ref.file || ref.file === '..' || ref.file === '.') throw new IreetsError('MODULE_CORRUPT', `the module names its parameter archive "${ref.file}", which is not a plain file name`, path);
   const archive = options.weights ?? join(dirname(path), ref.file);
-  return { module, parameters: { bytes: await readInputFile(archive, 'parameter archive'), name: archive } };
+  const startedMs = Date.now();
+  const before = await statOf(archive);
+  const kept = options.reuse?.parameters;
+  if (kept && before && kept.name === archive && readUnder.get(kept.bytes) === before.id) return { module, parameters: kept };
+  const bytes = await readInputFile(archive, 'parameter archive');
+  const after = await statOf(archive);
+  if (before && after?.id === before.id && before.trustedAfterMs < startedMs) readUnder.set(bytes, before.id);
+  return { module, parameters: { bytes, name: archive } };
 }

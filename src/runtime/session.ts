@@ -5,7 +5,7 @@ import { META } from '../vm/hal-imports.js';
 import { VmInstance } from '../vm/interpreter.js';
 import type { TensorSignature, VmExport, VmModule } from '../vm/module.js';
 import { readModule } from '../vm/module-reader.js';
-import { readArchive } from '../vm/parameter-archive.js';
+import { readArchive, type ParameterArchive } from '../vm/parameter-archive.js';
 import { bindHalImports } from './hal-bindings.js';
 import { bytesOf, elementBytes, typedArrayFromBytes, type RuntimeTensor } from './tensor.js';
 
@@ -13,6 +13,16 @@ import { bytesOf, elementBytes, typedArrayFromBytes, type RuntimeTensor } from '
 export interface ModuleParameters {
   bytes: Uint8Array;
   name: string;
+  /**
+   * The archive as read and checked from `bytes` (readParameters): sessions loaded with it skip
+   * reading and checksumming the whole archive again.
+   */
+  archive?: ParameterArchive;
+}
+
+/** `parameters` with their archive read and checked once, for loading several sessions from them. */
+export function readParameters(parameters: ModuleParameters): ModuleParameters & { archive: ParameterArchive } {
+  return { ...parameters, archive: parameters.archive ?? readArchive(parameters.bytes, parameters.name) };
 }
 
 /**
@@ -36,7 +46,7 @@ export class Session {
    */
   static async load(bytes: Uint8Array, device: HalDevice, name = 'module', parameters?: ModuleParameters): Promise<Session> {
     await initHashing();
-    const mod = readModule(bytes, name, parameters && readArchive(parameters.bytes, parameters.name));
+    const mod = readModule(bytes, name, parameters && (parameters.archive ?? readArchive(parameters.bytes, parameters.name)));
     // A module carries one host program per target: take the first whose executables this device loads.
     const mains = mod.exports.filter((e) => e.name === 'main');
     const main = mains.find((e) => (mod.metadata[META.formats(e.target ?? '')] ?? '').split(',').filter(Boolean).every((f) => device.formats.includes(f)));

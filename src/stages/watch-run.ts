@@ -3,8 +3,8 @@
 // row of scores), e.g.
 //   output: f32[1,1000] max |Δ| 3.1e-2, mean |Δ| 4.0e-3, argmax 281 → 281
 import { createDevice } from '../runtime/devices.js';
-import { readModuleFiles } from '../runtime/module-files.js';
-import { Session } from '../runtime/session.js';
+import { readModuleFiles, type ModuleFiles } from '../runtime/module-files.js';
+import { readParameters, Session } from '../runtime/session.js';
 import type { RuntimeTensor } from '../runtime/tensor.js';
 import { parseInputs, preview, resolveInput } from '../runtime/input-spec.js';
 import { IreetsError } from '../util/errors.js';
@@ -21,8 +21,12 @@ export interface RunSpec {
 export function moduleRunner(spec: RunSpec): (modulePath: string, signal: AbortSignal) => Promise<string[]> {
   const given = parseInputs(spec.inputs);
   let last: Map<string, RuntimeTensor> | undefined;
+  // The last run's files: an archive a rebuild left alone is neither read nor checked again.
+  let previous: ModuleFiles | undefined;
   return async (modulePath, signal) => {
-    const files = await readModuleFiles(modulePath);
+    const read = await readModuleFiles(modulePath, { reuse: previous });
+    const files: ModuleFiles = read.parameters ? { ...read, parameters: readParameters(read.parameters) } : read;
+    previous = files;
     // A fresh device per run: a session's constants stay resident on its device until the device goes.
     const device = await createDevice(spec.device ?? 'cpu', { threads: spec.threads });
     let outputs: RuntimeTensor[];
