@@ -6,22 +6,28 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readModuleFiles } from '../../src/runtime/module-files.js';
 import { readParameters } from '../../src/runtime/session.js';
-import { openCompiler } from '../../src/stages/compiler.js';
+import { openCompiler, type Compiler } from '../../src/stages/compiler.js';
 import { mlp } from '../support/mlp-model.js';
 import { tempDirs } from '../support/temp-dirs.js';
 
 const tempDir = tempDirs('ireets-module-files-');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** mlp() compiled with its weights in an archive: the folder, the paths, and the open compiler. */
+async function compiled(): Promise<{ dir: string; model: string; output: string; compiler: Compiler }> {
+  const dir = tempDir();
+  const model = join(dir, 'mlp.onnx');
+  const output = join(dir, 'mlp.vmfb');
+  writeFileSync(model, mlp());
+  const compiler = await openCompiler({ cacheDir: join(dir, 'cache') });
+  await compiler.compileToFile(model, output, { weights: 'external' });
+  return { dir, model, output, compiler };
+}
+
 describe('readModuleFiles', () => {
   it('takes an unchanged archive from the last read, and reads a replaced one', async () => {
-    const dir = tempDir();
-    const model = join(dir, 'mlp.onnx');
-    const output = join(dir, 'mlp.vmfb');
-    writeFileSync(model, mlp());
-    const compiler = await openCompiler({ cacheDir: join(dir, 'cache') });
+    const { model, output, compiler } = await compiled();
     try {
-      await compiler.compileToFile(model, output, { weights: 'external' });
       await sleep(50); // older than the file clock's granularity: its stat can vouch
       const first = await readModuleFiles(output);
       const checked = { ...first, parameters: readParameters(first.parameters!) };
@@ -41,13 +47,8 @@ describe('readModuleFiles', () => {
   }, 60_000);
 
   it('reads an archive again when its stat cannot vouch (changed within the file clock’s granularity of the read)', async () => {
-    const dir = tempDir();
-    const model = join(dir, 'mlp.onnx');
-    const output = join(dir, 'mlp.vmfb');
-    writeFileSync(model, mlp());
-    const compiler = await openCompiler({ cacheDir: join(dir, 'cache') });
+    const { dir, output, compiler } = await compiled();
     try {
-      await compiler.compileToFile(model, output, { weights: 'external' });
       // Changed "now" as far as the file clock can tell (a time ahead of the read): a stat cannot vouch.
       const ahead = new Date(Date.now() + 10_000);
       utimesSync(join(dir, 'mlp.params'), ahead, ahead);
