@@ -4,6 +4,8 @@
 // first edit after the cold build against the later ones, for A/B runs of a change.
 //   node --import tsx bench/edit-sequence.ts [--edits N] [--gap MS] [--weights external|embed]
 // --gap: idle time before each save (default 0; a person edits seconds apart).
+// On Linux each time also gives the main thread's CPU time (/proc/self/task/PID/schedstat): wall
+// time well above it means the build waited, for I/O or for other threads (V8's among them).
 // It runs itself again under the Node flags `ireets watch` uses on this machine (cli/v8-pool.ts).
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,14 @@ const edits = Number(arg('--edits', '4'));
 const gap = Number(arg('--gap', '0'));
 const weights = arg('--weights', 'external') === 'embed' ? 'embed' : 'external';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** CPU time of this process's main thread so far (Linux), in ms. */
+const mainThreadCpuMs = (): number | undefined => {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+};
 
 const rerun = await rerunWithV8Pool();
 if (rerun !== undefined) process.exit(rerun);
@@ -42,21 +52,24 @@ try {
   const compiler = await openCompiler({ cacheDir: join(dir, 'cache') });
   try {
     const output = join(dir, 'minilm.vmfb');
-    const build = async (): Promise<{ ms: number; summary: string }> => {
+    const build = async (): Promise<{ ms: number; cpu: number | undefined; summary: string }> => {
       const t = performance.now();
+      const c = mainThreadCpuMs();
       const { explain } = await compiler.compileToFile(path, output, { weights });
-      return { ms: performance.now() - t, summary: explain.summary };
+      const after = mainThreadCpuMs();
+      return { ms: performance.now() - t, cpu: c === undefined || after === undefined ? undefined : after - c, summary: explain.summary };
     };
     const cold = await build();
     const noop = await build();
-    const times: number[] = [];
+    const times: { ms: number; cpu: number | undefined }[] = [];
     for (const save of saves) {
       await sleep(gap);
       copyFileSync(save, path);
       await sleep(50);
-      times.push((await build()).ms);
+      times.push(await build());
     }
-    console.log(`cold ${cold.ms.toFixed(1)} ms, no-op ${noop.ms.toFixed(1)} ms, edits (gap ${gap} ms, weights ${weights}): ${times.map((t) => t.toFixed(1)).join(' ')} ms`);
+    const show = (b: { ms: number; cpu: number | undefined }): string => `${b.ms.toFixed(1)}${b.cpu === undefined ? '' : ` (cpu ${b.cpu.toFixed(1)})`}`;
+    console.log(`cold ${show(cold)} ms, no-op ${noop.ms.toFixed(1)} ms, edits (gap ${gap} ms, weights ${weights}): ${times.map(show).join(' ')} ms`);
   } finally {
     await compiler.close();
   }
