@@ -15,7 +15,7 @@ import { onnx } from '../src/frontend/onnx-proto.js';
 import { encodeModelProto } from '../src/frontend/onnx-writer.js';
 import { openCompiler } from '../src/stages/compiler.js';
 import { opEdit } from './incremental.js';
-import { rerunWithV8Pool } from '../cli/v8-pool.js';
+import { rerunWithV8Pool, stopWithParent } from '../cli/v8-pool.js';
 
 const arg = (flag: string, fallback: string): string => {
   const i = process.argv.indexOf(flag);
@@ -36,6 +36,7 @@ const mainThreadCpuMs = (): number | undefined => {
 
 const rerun = await rerunWithV8Pool();
 if (rerun !== undefined) process.exit(rerun);
+stopWithParent();
 
 const dir = mkdtempSync(join(tmpdir(), 'ireets-edit-sequence-'));
 try {

@@ -38,16 +38,24 @@ export function rerunArgs(execArgv: readonly string[], argv: readonly string[], 
   return [...execArgv, `--v8-pool-size=${size}`, ...argv.slice(1)];
 }
 
+/** Set in the child's environment: it stops when its parent goes (stopWithParent). */
+const CHILD_ENV = 'IREETS_V8_POOL_PARENT';
+
 /**
  * Runs this command again in a child Node with the V8 pool this machine wants, and resolves with
  * its exit code; undefined when this process already has it (then the caller goes on itself).
  * Signals sent to this process are passed on: the child decides what they mean (a Ctrl-C at a
  * terminal reaches both, and watch takes a second one during its shutdown as the same request).
+ * The child is tied to this process by an IPC channel: if this one dies without a word (SIGKILL),
+ * the child sees the channel close and stops (stopWithParent).
  */
 export async function rerunWithV8Pool(): Promise<number | undefined> {
   const size = wantedV8PoolSize(process.execArgv, process.env, availableParallelism());
   if (size === undefined) return undefined;
-  const child = spawn(process.execPath, rerunArgs(process.execArgv, process.argv, size), { stdio: 'inherit' });
+  const child = spawn(process.execPath, rerunArgs(process.execArgv, process.argv, size), {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, [CHILD_ENV]: String(process.pid) },
+  });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const forward = (signal: NodeJS.Signals): void => {
     child.kill(signal);
@@ -61,4 +69,14 @@ export async function rerunWithV8Pool(): Promise<number | undefined> {
   } finally {
     for (const s of signals) process.off(s, forward);
   }
+}
+
+/**
+ * In a child of rerunWithV8Pool: sends this process SIGTERM (the command's own way to stop) when
+ * the parent is gone. The channel does not keep this process alive by itself.
+ */
+export function stopWithParent(): void {
+  if (!process.env[CHILD_ENV] || !process.send) return;
+  process.channel?.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }

@@ -9,7 +9,7 @@ import { formatWatchEvent } from '../../src/stages/watch-format.js';
 import { moduleRunner } from '../../src/stages/watch-run.js';
 import { parseTargets } from './compile.js';
 import { weightsPlacementOption } from '../weights-options.js';
-import { rerunWithV8Pool } from '../v8-pool.js';
+import { rerunWithV8Pool, stopWithParent } from '../v8-pool.js';
 
 interface WatchArgs {
   model: string;
@@ -48,6 +48,7 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
       process.exitCode = code;
       return;
     }
+    stopWithParent();
     const targets = parseTargets(args.target);
     const output = args.output ?? args.model.replace(/\.onnx$/i, '') + '.vmfb';
     const compiler = await openCompiler({ cacheDir: args['cache-dir'] });

@@ -268,4 +268,35 @@ describe('ireets watch', () => {
     expect(out.trim().split('\n')).toHaveLength(3); // watching…, built, rebuilt
     expect(await sameModuleFile(join(dir, 'm.vmfb'), (await compileOnnx(tinyCnn(true), { path: model })).module)).toBe(true);
   }, 120_000);
+
+  it('its compiler child stops when the parent is killed outright', async () => {
+    const env = { ...process.env };
+    delete env['IREETS_CACHE_DIR'];
+    delete env['IREETS_V8_POOL_SIZE'];
+    const pool = wantedV8PoolSize([], env, availableParallelism());
+    if (pool === undefined) return; // no child on a machine of many cores
+    const dir = tempDir();
+    const model = join(dir, 'm.onnx');
+    writeFileSync(model, tinyCnn());
+    const parent = spawn(process.execPath, ['--import', 'tsx', 'cli/ireets.ts', 'watch', model, '--cache-dir', join(dir, 'cache')], { cwd: process.cwd(), env });
+    let out = '';
+    parent.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 600 && !/^built /m.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toMatch(/^built /m);
+    const childrenFile = `/proc/${parent.pid}/task/${parent.pid}/children`;
+    if (!existsSync(childrenFile)) return; // no way to find the child here
+    const children = readFileSync(childrenFile, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    expect(children).toHaveLength(1);
+    parent.kill('SIGKILL');
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && children.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(children.filter(alive)).toEqual([]);
+  }, 120_000);
 });
