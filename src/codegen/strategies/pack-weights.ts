@@ -201,10 +201,17 @@ function packMatmul(b: Tensor): Tensor {
   const panels = Math.ceil(n / PACK_PANEL);
   const src = b.data as Float32Array;
   const dst = new Float32Array(panels * k * PACK_PANEL);
-  for (let p = 0; p < panels; p++) {
-    for (let kk = 0; kk < k; kk++) {
-      for (let j = 0; j < PACK_PANEL && p * PACK_PANEL + j < n; j++) dst[(p * k + kk) * PACK_PANEL + j] = src[kk * n + p * PACK_PANEL + j]!;
+  // Row by row: the source is read in order (a panel-major walk read 32 bytes per row of B).
+  const full = Math.floor(n / PACK_PANEL);
+  const panelStride = k * PACK_PANEL;
+  for (let kk = 0; kk < k; kk++) {
+    const row = kk * n;
+    let o = kk * PACK_PANEL;
+    for (let p = 0; p < full; p++, o += panelStride) {
+      const s = row + p * PACK_PANEL;
+      for (let j = 0; j < PACK_PANEL; j++) dst[o + j] = src[s + j]!;
     }
+    for (let j = 0; full * PACK_PANEL + j < n; j++) dst[o + j] = src[row + full * PACK_PANEL + j]!;
   }
   return new Tensor('f32', [panels, k, PACK_PANEL], dst);
 }
