@@ -16,6 +16,18 @@ import { hashTensor } from '../ir/constant-hash.js';
 import type { DType } from '../ir/dtype.js';
 import type { Tensor } from '../ir/tensor.js';
 import { BoundedMemo } from '../util/bounded-memo.js';
+import { derivedFact, recordFact } from '../util/derivations.js';
+
+/** Fact kind: raw bytes (xxhash64/length) as a dtype and shape → hashTensor() of the tensor they decode to. */
+export const CONSTANT_HASH_FACT = 'constantHash';
+
+/** Large decoded weights hashed by this process (tests check that recorded facts spare a fresh process the work). */
+export const reuseCounts = { hashed: 0 };
+
+function hashDecoded(t: Tensor): string {
+  reuseCounts.hashed++;
+  return hashTensor(t);
+}
 
 /** Smaller raw bytes are hashed and decoded every time: cheap, and many. */
 export const MIN_REUSED_BYTES = 4096;
@@ -150,7 +162,13 @@ export function reuseDecoded(dtype: DType, shape: readonly number[], raw: Uint8A
   const earlier = k.decoded.get(type);
   if (earlier) return earlier;
   const tensor = decode();
-  const fresh = { tensor, hash: hashTensor(tensor) };
+  // The constant hash of these bytes as this type, from an earlier process when it recorded one
+  // (derivations.ts): a fresh process importing a model the cache has seen skips hashing it again.
+  const fact = k.hash === undefined ? undefined : `${k.hash}/${raw.byteLength}:${type}`;
+  const recorded = fact === undefined ? undefined : derivedFact<string>(CONSTANT_HASH_FACT, fact);
+  const hash = typeof recorded === 'string' ? recorded : hashDecoded(tensor);
+  if (fact !== undefined && recorded === undefined) recordFact(CONSTANT_HASH_FACT, fact, hash);
+  const fresh = { tensor, hash };
   k.decoded.set(type, fresh);
   // The decoded copy holds the same bytes: compare later contents with it, so the known content
   // does not keep the whole file it was first read from alive.

@@ -117,7 +117,16 @@ function serializeValue(v: Value): SerializedValue {
 }
 
 export function serializeModule(mod: IRModule): SerializedModule {
+  return serializeModuleWithout(mod, () => false).module;
+}
+
+/**
+ * serializeModule, less the constants `leaveOut` picks: those are returned as they are, in walk
+ * order, never loaded (a caller that keeps weights elsewhere need not have their bytes).
+ */
+export function serializeModuleWithout(mod: IRModule, leaveOut: (entry: ConstantEntry) => boolean): { module: SerializedModule; leftOut: ConstantEntry[] } {
   const constants: SerializedConstant[] = [];
+  const leftOut: ConstantEntry[] = [];
   const seen = new Set<string>();
   const graph = (g: Graph): SerializedGraph => ({
     inputs: g.inputs.map(serializeValue),
@@ -129,7 +138,8 @@ export function serializeModule(mod: IRModule): SerializedModule {
           seen.add(hash);
           const entry = mod.constants.get(hash);
           if (!entry) throw new IreetsError('IR_INVALID', `constant ${hash} is missing from the module's pool`, `constant #${n.id}`);
-          constants.push({ hash, ...serializeTensor(entry.load()) });
+          if (leaveOut(entry)) leftOut.push(entry);
+          else constants.push({ hash, ...serializeTensor(entry.load()) });
         }
       }
       const node: SerializedNode = {
@@ -145,7 +155,7 @@ export function serializeModule(mod: IRModule): SerializedModule {
     }),
   });
   const g = graph(mod.graph);
-  return { graph: g, constants, inputNames: [...mod.inputNames], outputNames: [...mod.outputNames], metadata: { ...mod.metadata } };
+  return { module: { graph: g, constants, inputNames: [...mod.inputNames], outputNames: [...mod.outputNames], metadata: { ...mod.metadata } }, leftOut };
 }
 
 export function deserializeModule(s: SerializedModule): IRModule {

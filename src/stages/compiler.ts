@@ -28,6 +28,8 @@ import { sideRecords, type SideRecords } from './queries/records.js';
 import { regionTable, type RegionInfo } from './queries/region-table.js';
 import { readModelStamp, StampBatch } from './queries/stamps.js';
 import { checkTuningSpec, compilerTuning, type TuningSpec } from './queries/tuning.js';
+import { cacheFacts } from './queries/facts.js';
+import { releaseDerivations, useDerivations } from '../util/derivations.js';
 
 export type { Explain, RecompiledRegion, StageExplain } from './queries/explain.js';
 export type { RegionInfo } from './queries/region-table.js';
@@ -153,6 +155,10 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
   // once the compiler has been idle a moment, and on close: a build does not wait for one more
   // synced cache transaction, which would also flush the module file just renamed into place.
   const pendingStamps = new StampBatch();
+  // Facts about content for the front end and the packer (facts.ts): a fresh process that imports
+  // a model this cache has seen skips hashing and packing its weights.
+  const facts = cacheFacts(store, pendingStamps);
+  useDerivations(facts);
   /** Runs `task` on the build queue once the compiler has been idle `ms`; each call restarts the wait. */
   const idleTask = (ms: number, task: () => unknown): { schedule(): void; cancel(): void } => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -440,6 +446,7 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
       stampsWhenIdle.cancel();
       nextReadWhenIdle.cancel();
       await queue;
+      releaseDerivations(facts);
       await pendingStamps.write(store).catch(() => undefined);
       for (const s of paths.values()) releaseContent(s.digest);
       paths.clear();

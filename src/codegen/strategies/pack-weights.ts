@@ -7,12 +7,13 @@
 // targets), and the tiled strategies find the packed strides by fitting that access.
 import { hashTensor } from '../../ir/constant-hash.js';
 import { removeDeadNodes } from '../../ir/dead-nodes.js';
-import { walkNodes, type Graph, type IRModule, type Node, type Value } from '../../ir/graph.js';
+import { walkNodes, type ConstantEntry, type Graph, type IRModule, type Node, type Value } from '../../ir/graph.js';
 import { getKernel } from '../../ir/interpret/registry.js';
 import { getOpDef } from '../../ir/ops/registry.js';
 import { Tensor } from '../../ir/tensor.js';
 import { isStaticShape, staticSize } from '../../ir/types.js';
 import { BoundedMemo } from '../../util/bounded-memo.js';
+import { derivedFact, recordFact } from '../../util/derivations.js';
 import { fastKernelsEnabled } from './enabled.js';
 import '../../ir/interpret/kernels/index.js';
 import '../../ir/ops/index.js';
@@ -22,11 +23,32 @@ export const PACK_PANEL = 8;
 /** Weights smaller than this stay as they are (the partition bakes ≤ 16 elements into kernels). */
 const MIN_PACKED_ELEMENTS = 17;
 
-/** A packed weight, its content hash, and the shape of the weight it was packed from. */
+/**
+ * A packed weight: its content hash and shape, how to get its bytes, and the shape of the weight
+ * it was packed from. Known from a recorded fact (derivations.ts), it is packed only when its
+ * bytes are asked for: a fresh process whose cache already holds them never packs it.
+ */
 interface PackedWeight {
-  tensor: Tensor;
   hash: string;
+  shape: readonly number[];
+  load: () => Tensor;
   sourceShape: readonly number[];
+}
+
+/** Fact kind: a weight (target and source key, as packedMemo's) → its packed form's hash and shape. */
+export const PACKED_FACT = 'packedWeight';
+
+/** Loads once, then keeps the tensor (and lets go of what it was made from). */
+function once(make: () => Tensor): () => Tensor {
+  let t: Tensor | undefined;
+  let f: (() => Tensor) | undefined = make;
+  return () => {
+    if (!t) {
+      t = f!();
+      f = undefined;
+    }
+    return t;
+  };
 }
 
 /**
@@ -149,15 +171,16 @@ class Packer {
     this.ids = new ModuleIds(mod);
   }
 
-  private constant(t: Tensor, name: string, origin: string | undefined, out: Node[], hash = hashTensor(t)): Value {
-    if (!this.mod.constants.has(hash)) this.mod.constants.set(hash, { hash, type: { dtype: t.dtype, shape: t.shape }, load: () => t });
-    const v = this.ids.value(name, { dtype: t.dtype, shape: [...t.shape] });
+  private constant(hash: string, type: { dtype: Tensor['dtype']; shape: readonly number[] }, load: () => Tensor, name: string, origin: string | undefined, out: Node[]): Value {
+    if (!this.mod.constants.has(hash)) this.mod.constants.set(hash, { hash, type: { dtype: type.dtype, shape: [...type.shape] }, load });
+    const v = this.ids.value(name, { dtype: type.dtype, shape: [...type.shape] });
     out.push(this.ids.node('constant', [], v, { hash }, origin));
     return v;
   }
 
   private i64(values: number[], name: string, origin: string | undefined, out: Node[]): Value {
-    return this.constant(Tensor.fromBigInts('i64', [values.length], values.map(BigInt)), name, origin, out);
+    const t = Tensor.fromBigInts('i64', [values.length], values.map(BigInt));
+    return this.constant(hashTensor(t), { dtype: t.dtype, shape: t.shape }, () => t, name, origin, out);
   }
 
   /**
@@ -188,7 +211,7 @@ class Packer {
   /** Puts a packed weight in the module and returns the value that reads it in `node`'s original layout. */
   use(node: Node, target: 'matmul' | 'conv', w: PackedWeight, out: Node[]): Value {
     const name = node.inputs[1]!.name;
-    const packed = this.constant(w.tensor, `${name}.packed`, node.origin, out, w.hash);
+    const packed = this.constant(w.hash, { dtype: 'f32', shape: w.shape }, w.load, `${name}.packed`, node.origin, out);
     if (target === 'matmul') return this.view(packed, [w.sourceShape[0]!], w.sourceShape[1]!, 1, name, node.origin, out);
     const [oc, ...red] = w.sourceShape;
     return this.view(packed, red, oc!, 0, name, node.origin, out);
@@ -231,18 +254,43 @@ function packConv(w: Tensor): Tensor {
   return new Tensor('f32', [panels, ...red, PACK_PANEL], dst);
 }
 
+/** Weights packed by this process (tests check that recorded facts spare a fresh process the work). */
+export const packCounts = { packed: 0 };
+
+function pack(target: 'matmul' | 'conv', w: Tensor): Tensor {
+  packCounts.packed++;
+  return target === 'matmul' ? packMatmul(w) : packConv(w);
+}
+
 /** The packed form of operand 1 of `n` (memoized by content), or undefined when it is not a constant f32 weight. */
 function packedWeightOf(mod: IRModule, producer: ReadonlyMap<number, Node>, n: Node, target: 'matmul' | 'conv'): PackedWeight | undefined {
   const source = remapKey(mod, producer, n.inputs[1]!);
   const key = source === undefined ? undefined : `${target}:${source}`;
   const known = key === undefined ? undefined : packedMemo.get(key);
   if (known) return known;
+  const direct = directConstant(mod, producer, n.inputs[1]!);
+  const fact = key === undefined || !direct ? undefined : derivedFact<{ hash: string; shape: number[] }>(PACKED_FACT, key);
+  if (fact && typeof fact.hash === 'string' && Array.isArray(fact.shape)) {
+    // Packed by an earlier process: its hash and shape are known; pack only if its bytes are asked for.
+    const packed: PackedWeight = { hash: fact.hash, shape: fact.shape, load: once(() => pack(target, direct!.load())), sourceShape: [...(direct!.type.shape as number[])] };
+    packedMemo.set(key!, packed, 4 * staticSize(fact.shape));
+    return packed;
+  }
   const w = constantThroughRemaps(mod, producer, n.inputs[1]!);
   if (!w || w.dtype !== 'f32') return undefined;
-  const tensor = target === 'matmul' ? packMatmul(w) : packConv(w);
-  const packed: PackedWeight = { tensor, hash: hashTensor(tensor), sourceShape: [...(w.shape as number[])] };
-  if (key !== undefined) packedMemo.set(key, packed, (tensor.data as Float32Array).byteLength);
+  const tensor = pack(target, w);
+  const packed: PackedWeight = { hash: hashTensor(tensor), shape: tensor.shape, load: () => tensor, sourceShape: [...(w.shape as number[])] };
+  if (key !== undefined) {
+    packedMemo.set(key, packed, (tensor.data as Float32Array).byteLength);
+    if (direct) recordFact(PACKED_FACT, key, { hash: packed.hash, shape: [...tensor.shape] });
+  }
   return packed;
+}
+
+/** The constant entry `v` reads directly (no remaps between), if any. */
+function directConstant(mod: IRModule, producer: ReadonlyMap<number, Node>, v: Value): ConstantEntry | undefined {
+  const p = producer.get(v.id);
+  return p?.op === 'constant' ? mod.constants.get(p.attrs['hash'] as string) : undefined;
 }
 
 const isF32Static = (v: Value | null | undefined): v is Value => !!v && v.type.dtype === 'f32' && isStaticShape(v.type.shape);

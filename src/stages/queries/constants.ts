@@ -34,7 +34,7 @@ async function rederive(hash: string): Promise<Tensor> {
     const { tensors } = splitWeights(ir);
     rememberConstants(digest, tensors);
     const t = tensors.get(hash);
-    if (t) return t;
+    if (t) return t();
   }
   throw new IreetsError('INTERNAL', `weight ${hash} is neither in the cache nor in any model this compiler holds`);
 }

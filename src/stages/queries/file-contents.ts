@@ -38,7 +38,7 @@ interface HeldContent {
   path: string;
   holders: number;
   /** Large constants of its import, by constant hash, once the import ran in this process. */
-  constants: ReadonlyMap<string, Tensor> | undefined;
+  constants: ReadonlyMap<string, () => Tensor> | undefined;
 }
 
 const held = new Map<string, HeldContent>();
@@ -125,8 +125,8 @@ export function externalFilesOf(d: FileDigest): ReadonlyMap<string, Uint8Array> 
   return held.get(idOf(d))?.externalFiles;
 }
 
-/** Records the large constants the import of `d` produced (kept while `d` is held). */
-export function rememberConstants(d: FileDigest, constants: ReadonlyMap<string, Tensor>): void {
+/** Records how to load the large constants the import of `d` produced (kept while `d` is held). */
+export function rememberConstants(d: FileDigest, constants: ReadonlyMap<string, () => Tensor>): void {
   const entry = held.get(idOf(d));
   if (entry) entry.constants = constants;
 }
@@ -134,8 +134,8 @@ export function rememberConstants(d: FileDigest, constants: ReadonlyMap<string, 
 /** A large constant by hash from the imports of held contents, if one of them has it. */
 export function heldConstant(hash: string): Tensor | undefined {
   for (const entry of held.values()) {
-    const t = entry.constants?.get(hash);
-    if (t) return t;
+    const load = entry.constants?.get(hash);
+    if (load) return load();
   }
   return undefined;
 }

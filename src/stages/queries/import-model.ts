@@ -4,10 +4,11 @@
 // edit that keeps the weights re-encodes and writes no weight bytes, and the value every later
 // stage reads stays small.
 import { defineQuery, type DerivedQuery } from '../../graph/query.js';
-import type { DType } from '../../ir/dtype.js';
-import type { IRModule } from '../../ir/graph.js';
-import { deserializeModule, type SerializedConstant, type SerializedModule } from '../../ir/serialize.js';
-import { serializeModule } from '../../ir/serialize.js';
+import { byteSize, type DType } from '../../ir/dtype.js';
+import type { ConstantEntry, IRModule } from '../../ir/graph.js';
+import { deserializeModule, type SerializedModule } from '../../ir/serialize.js';
+import { serializeModuleWithout } from '../../ir/serialize.js';
+import { staticSize } from '../../ir/types.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { IreetsError } from '../../util/errors.js';
 import type { TensorSignature } from '../../vm/module.js';
@@ -55,23 +56,23 @@ export function defineImportModel(version: string): ImportModelQuery {
   });
 }
 
-const isSeparate = (c: SerializedConstant): boolean => c.dtype !== 'string' && (c.data as ArrayBufferView).byteLength > SEPARATE_CONSTANT_BYTES;
+/** Whether a constant's bytes (by its type: constants have static shapes) go to constantData. */
+const isSeparate = (c: ConstantEntry): boolean => c.type.dtype !== 'string' && byteSize(c.type.dtype) * staticSize(c.type.shape as number[]) > SEPARATE_CONSTANT_BYTES;
 
-/** The serialized module with its large constants taken out, and those constants' tensors. */
-export function splitWeights(ir: IRModule): { module: SerializedModule; weights: WeightRef[]; tensors: Map<string, Tensor> } {
-  const full = serializeModule(ir);
+/**
+ * The serialized module with its large constants taken out, and how to load each of those: a
+ * weight whose bytes the cache already holds is never loaded (a packed weight known from a
+ * recorded fact is then never packed).
+ */
+export function splitWeights(ir: IRModule): { module: SerializedModule; weights: WeightRef[]; tensors: Map<string, () => Tensor> } {
+  const { module, leftOut } = serializeModuleWithout(ir, isSeparate);
   const weights: WeightRef[] = [];
-  const tensors = new Map<string, Tensor>();
-  const small: SerializedConstant[] = [];
-  for (const c of full.constants) {
-    if (!isSeparate(c)) {
-      small.push(c);
-      continue;
-    }
-    weights.push({ hash: c.hash, dtype: c.dtype, shape: [...c.shape] });
-    tensors.set(c.hash, ir.constants.get(c.hash)!.load());
+  const tensors = new Map<string, () => Tensor>();
+  for (const c of leftOut) {
+    weights.push({ hash: c.hash, dtype: c.type.dtype, shape: [...(c.type.shape as number[])] });
+    tensors.set(c.hash, c.load);
   }
-  return { module: { ...full, constants: small }, weights, tensors };
+  return { module, weights, tensors };
 }
 
 /** The IR of each imported model value in this process, shared by the stages that read it. */

@@ -50,6 +50,11 @@ export class StampBatch {
     this.entries.set(`${OUTPUT}\0${path}`, { kind: OUTPUT, version: OUTPUT_VERSION, key: path, value: s });
   }
 
+  /** Any other side record (e.g. a fact, facts.ts); a later one for the same (kind, key) replaces it. */
+  add(record: SideRecord): void {
+    this.entries.set(`${record.kind}\0${JSON.stringify(record.key)}`, record);
+  }
+
   /** Takes over the records of `other` (newer than ours). */
   merge(other: StampBatch): void {
     for (const [k, e] of other.entries) this.entries.set(k, e);
