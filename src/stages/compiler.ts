@@ -157,8 +157,9 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
   const pendingStamps = new StampBatch();
   // Facts about content for the front end and the packer (facts.ts): a fresh process that imports
   // a model this cache has seen skips hashing and packing its weights.
+  // Installed while this compiler builds, not for good: `compileOnnx` (a clean build, the
+  // reference tests compare with) computes everything itself.
   const facts = cacheFacts(store, pendingStamps);
-  useDerivations(facts);
   /** Runs `task` on the build queue once the compiler has been idle `ms`; each call restarts the wait. */
   const idleTask = (ms: number, task: () => unknown): { schedule(): void; cancel(): void } => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -259,6 +260,15 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
   };
 
   const build = async <T>(path: string, opts: CompileOptions, sink: Sink): Promise<{ explain: Explain; result: T }> => {
+    useDerivations(facts);
+    try {
+      return await buildWithFacts<T>(path, opts, sink);
+    } finally {
+      releaseDerivations(facts);
+    }
+  };
+
+  const buildWithFacts = async <T>(path: string, opts: CompileOptions, sink: Sink): Promise<{ explain: Explain; result: T }> => {
     const t0 = performance.now();
     const signal = opts.signal;
     const targets = [...(opts.targets ?? [opts.target ?? 'cpu'])];
@@ -446,7 +456,6 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
       stampsWhenIdle.cancel();
       nextReadWhenIdle.cancel();
       await queue;
-      releaseDerivations(facts);
       await pendingStamps.write(store).catch(() => undefined);
       for (const s of paths.values()) releaseContent(s.digest);
       paths.clear();
