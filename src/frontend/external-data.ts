@@ -23,15 +23,24 @@ export function isExternalTensor(proto: TensorProto): boolean {
   return proto.dataLocation === EXTERNAL;
 }
 
+/**
+ * The file an external data location names, relative to the model's directory `baseDir`;
+ * undefined for a location that leaves it (absolute, or climbing out with "..").
+ */
+export function dataFilePath(baseDir: string, location: string): string | undefined {
+  const path = resolve(baseDir, location);
+  const rel = relative(resolve(baseDir), path);
+  return isAbsolute(location) || rel.startsWith('..') || isAbsolute(rel) ? undefined : path;
+}
+
 /** Where an external tensor's bytes are. Refuses locations that leave the model's directory. */
 export function externalDataRef(proto: TensorProto, baseDir: string, culprit: string): ExternalDataRef {
   const entries = new Map<string, string>();
   for (const e of proto.externalData ?? []) entries.set(e.key ?? '', e.value ?? '');
   const location = entries.get('location');
   if (!location) throw new IreetsError('MODEL_INVALID', 'external tensor has no "location"', culprit);
-  const path = resolve(baseDir, location);
-  const rel = relative(resolve(baseDir), path);
-  if (isAbsolute(location) || rel.startsWith('..') || isAbsolute(rel)) {
+  const path = dataFilePath(baseDir, location);
+  if (path === undefined) {
     throw new IreetsError('MODEL_INVALID', `external data location "${location}" is outside the model's directory`, culprit);
   }
   const offset = parseCount(entries.get('offset'), 'offset', culprit) ?? 0;

@@ -1,9 +1,9 @@
 // Reading a module file from disk with what it needs beside it: a module compiled with its
 // weights in a parameter archive names that archive's file, which is looked up next to the
 // module (or where the caller says). Node only; a browser application fetches both itself.
-import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { IreetsError } from '../util/errors.js';
+import { currentStamp, nowNs, sameStamp, stillAsRead, type FileStamp } from '../util/file-stamp.js';
 import { readInputFile } from '../util/read-input-file.js';
 import { parameterArchiveOf } from '../vm/module-reader.js';
 import type { ModuleParameters } from './session.js';
@@ -15,27 +15,11 @@ export interface ModuleFiles {
 }
 
 /**
- * The stat an archive's bytes were read under, by those bytes: a later read of the same file
- * that finds it so (`reuse`) takes the bytes, and the archive read from them, as they are.
+ * The stamp an archive's bytes were read under, by those bytes: a later read of the same file
+ * that finds the read still standing (`reuse`) takes the bytes, and the archive read from them,
+ * as they are.
  */
-const readUnder = new WeakMap<Uint8Array, string>();
-
-/**
- * Until when a read of a file changed at `changedNs` cannot be vouched for by its stat: a later
- * write within the file clock's granularity (a jiffy; whole milliseconds or seconds on some file
- * systems) could leave the same times. The compiler's stamps follow the same rule.
- */
-const trustedAfterMs = (changedNs: bigint): number => Number(changedNs / 1_000_000n) + (changedNs % 1_000_000n === 0n ? 2500 : 20);
-
-async function statOf(path: string): Promise<{ id: string; trustedAfterMs: number } | undefined> {
-  try {
-    const s = await stat(path, { bigint: true });
-    const changed = s.ctimeNs > s.mtimeNs ? s.ctimeNs : s.mtimeNs;
-    return { id: `${s.dev}/${s.ino}/${s.size}/${s.mtimeNs}/${s.ctimeNs}`, trustedAfterMs: trustedAfterMs(changed) };
-  } catch {
-    return undefined;
-  }
-}
+const readUnder = new WeakMap<Uint8Array, { stamp: FileStamp; readStartNs: bigint }>();
 
 /**
  * Reads the module at `path` and, if it names a parameter archive, that archive: from
@@ -54,12 +38,13 @@ export async function readModuleFiles(path: string, options: { weights?: string 
   // A module names a file beside it, never a path: a module file cannot make a loader read elsewhere.
   if (basename(ref.file) !== ref.file || ref.file === '..' || ref.file === '.') throw new IreetsError('MODULE_CORRUPT', `the module names its parameter archive "${ref.file}", which is not a plain file name`, path);
   const archive = options.weights ?? join(dirname(path), ref.file);
-  const startedMs = Date.now();
-  const before = await statOf(archive);
   const kept = options.reuse?.parameters;
-  if (kept && before && kept.name === archive && readUnder.get(kept.bytes) === before.id) return { module, parameters: kept };
+  const keptRead = kept && kept.name === archive ? readUnder.get(kept.bytes) : undefined;
+  if (kept && keptRead && (await stillAsRead(archive, keptRead.stamp, keptRead.readStartNs))) return { module, parameters: kept };
+  const readStartNs = nowNs();
+  const before = await currentStamp(archive);
   const bytes = await readInputFile(archive, 'parameter archive');
-  const after = await statOf(archive);
-  if (before && after?.id === before.id && before.trustedAfterMs < startedMs) readUnder.set(bytes, before.id);
+  const after = await currentStamp(archive);
+  if (before && after && sameStamp(before, after)) readUnder.set(bytes, { stamp: before, readStartNs });
   return { module, parameters: { bytes, name: archive } };
 }

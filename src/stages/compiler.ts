@@ -19,7 +19,8 @@ import { TARGETS, type Target } from './compile-pipeline.js';
 import { ContentChangedError, contentDigest, externalFilesOf, releaseContent, retainContent, withLocations, type FileDigest } from './queries/file-contents.js';
 import type { DataFileState } from './queries/data-files.js';
 import { prepareSpare, recycleModelFileBuffer } from './queries/file-buffers.js';
-import { currentStamp, isRacy, readSnapshot, sameStamp, type FileStamp } from './queries/file-snapshot.js';
+import { readSnapshot } from './queries/file-snapshot.js';
+import { isRacy, stillAsRead, type FileStamp } from '../util/file-stamp.js';
 import { explainBuild, previousBuild, type Explain } from './queries/explain.js';
 import { compilerQueries, modelFile, tuningSpec } from './queries/index.js';
 import { archivePathOf, externalFilesAreCurrent, externalModuleId, linkedModuleFile, linkedModuleFileLayout, linkedModuleFilesExternal, moduleFileIsCurrent, removalsDone, writeModuleFile, type WrittenModule } from './queries/module-file.js';
@@ -193,14 +194,9 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
 
   /** A stamp the file still carries, and one old enough to be trusted; the same of each of its data files. */
   const vouches = async (path: string, s: PathState | undefined): Promise<boolean> => {
-    if (!s?.stamp || isRacy(s.stamp, s.readStartNs)) return false;
-    const now = await currentStamp(path);
-    if (now === undefined || !sameStamp(now, s.stamp)) return false;
-    for (const d of s.data ?? []) {
-      const nowData = await currentStamp(d.path);
-      // A file that was missing vouches by still missing.
-      if (d.stamp === undefined ? nowData !== undefined : nowData === undefined || isRacy(d.stamp, d.readStartNs) || !sameStamp(nowData, d.stamp)) return false;
-    }
+    if (!s?.stamp || !(await stillAsRead(path, s.stamp, s.readStartNs))) return false;
+    // A data file that was missing vouches by still missing.
+    for (const d of s.data ?? []) if (!(await stillAsRead(d.path, d.stamp, d.readStartNs))) return false;
     return true;
   };
 

@@ -1,7 +1,7 @@
 // A model's external data files (TensorProto.external_data "location"s) are as much its content
 // as its own bytes: a build that did not look at them would keep a module compiled from weights
 // the user has since replaced. So the compiler reads them with the model, under a stamp each
-// (file-snapshot.ts's rule), and the model's digest in the build graph covers their content:
+// (src/util/file-stamp.ts's rule), and the model's digest in the build graph covers their content:
 //
 //   digest = <model file digest> "+" xxhash64(canonical JSON of [[location, file digest | null], …])
 //
@@ -9,12 +9,14 @@
 // new digest). The import takes the bytes read here instead of reading the files again, so what
 // is compiled is what was hashed. A model without external data keeps its plain digest. A data
 // file whose stamp still vouches for an earlier read the compiler holds is not read again.
-import { closeSync, fstatSync, openSync, read } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { read } from 'node:fs';
+import { dirname } from 'node:path';
+import { dataFilePath } from '../../frontend/external-data.js';
 import { promisify } from 'node:util';
 import { hashLargeBytes } from '../../util/hash-chunked.js';
 import { hashString } from '../../util/hash.js';
-import { currentStamp, isRacy, nowNs, sameStamp, stampOf, type FileStamp } from './file-snapshot.js';
+import { nowNs, stillAsRead, type FileStamp } from '../../util/file-stamp.js';
+import { readUnderStamp } from './file-snapshot.js';
 
 /** One external data file as a build read it. */
 export interface DataFileState {
@@ -47,13 +49,11 @@ export interface DataFiles {
  * left out: the import refuses them, naming the tensor.
  */
 export function dataFilePaths(modelPath: string, locations: readonly string[]): { location: string; path: string }[] {
-  const dir = resolve(dirname(modelPath));
+  const dir = dirname(modelPath);
   const out: { location: string; path: string }[] = [];
   for (const location of locations) {
-    const path = resolve(dir, location);
-    const rel = relative(dir, path);
-    if (location === '' || isAbsolute(location) || rel.startsWith('..') || isAbsolute(rel)) continue;
-    out.push({ location, path });
+    const path = location === '' ? undefined : dataFilePath(dir, location);
+    if (path !== undefined) out.push({ location, path });
   }
   return out;
 }
@@ -68,7 +68,7 @@ export async function readDataFiles(modelPath: string, locations: readonly strin
   const states: DataFileState[] = [];
   const entries: [string, string | null][] = [];
   for (const { location, path } of dataFilePaths(modelPath, locations)) {
-    const kept = await stillAsRead(path, earlier);
+    const kept = await keptFromEarlier(path, earlier);
     let state: DataFileState;
     if (kept) {
       state = kept.state;
@@ -84,13 +84,12 @@ export async function readDataFiles(modelPath: string, locations: readonly strin
   return { bytes, states, digestPart: hashString(JSON.stringify(entries)) };
 }
 
-/** The earlier read of `path`, if its bytes are at hand and its stamp (not racy) is the file's now. */
-async function stillAsRead(path: string, earlier: EarlierDataFiles | undefined): Promise<{ state: DataFileState; bytes: Uint8Array } | undefined> {
+/** The earlier read of `path`, if its bytes are at hand and it still stands (stillAsRead). */
+async function keptFromEarlier(path: string, earlier: EarlierDataFiles | undefined): Promise<{ state: DataFileState; bytes: Uint8Array } | undefined> {
   const state = earlier?.states.find((s) => s.path === path);
   const bytes = earlier?.bytes?.get(path);
-  if (!state?.stamp || !state.digest || !bytes || isRacy(state.stamp, state.readStartNs)) return undefined;
-  const now = await currentStamp(path);
-  return now && sameStamp(now, state.stamp) ? { state, bytes } : undefined;
+  if (!state?.stamp || !state.digest || !bytes) return undefined;
+  return (await stillAsRead(path, state.stamp, state.readStartNs)) ? { state, bytes } : undefined;
 }
 
 /** The model digest of a model file with external data: the file's own digest plus its data files' part. */
@@ -103,22 +102,16 @@ const readAt = promisify(read);
 /** Data files read from disk by this process (tests check that unchanged ones are not read again). */
 export const dataFileReads = { count: 0 };
 
-/** A whole file and the stamp of what was read (read again if it changes meanwhile); no bytes when it is not a readable file. */
+class NotAFile {}
+
+/** A whole file and the stamp of what was read (readUnderStamp); no bytes when it is not a file that opens. */
 async function readDataFile(path: string): Promise<{ bytes?: Uint8Array; stamp?: FileStamp; readStartNs: bigint }> {
   dataFileReads.count++;
-  for (let attempt = 0; ; attempt++) {
-    const readStartNs = nowNs();
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch {
-      return { readStartNs };
-    }
-    try {
-      const st = fstatSync(fd, { bigint: true });
-      if (!st.isFile()) return { readStartNs };
-      const before = stampOf(st);
-      const size = Number(before.size);
+  const startNs = nowNs();
+  try {
+    const { value, stamp, readStartNs } = await readUnderStamp(path, async (fd, stats) => {
+      if (!stats.isFile()) throw new NotAFile();
+      const size = Number(stats.size);
       const bytes = new Uint8Array(size);
       let done = 0;
       while (done < size) {
@@ -126,12 +119,11 @@ async function readDataFile(path: string): Promise<{ bytes?: Uint8Array; stamp?:
         if (bytesRead === 0) break;
         done += bytesRead;
       }
-      const after = stampOf(fstatSync(fd, { bigint: true }));
-      if (done === size && sameStamp(before, after)) return { bytes, stamp: before, readStartNs };
-      // Still changing after a few tries: keep what was read under a stamp that never vouches.
-      if (attempt >= 2) return { bytes: bytes.subarray(0, done), stamp: { ...after, ctimeNs: readStartNs }, readStartNs };
-    } finally {
-      closeSync(fd);
-    }
+      return { value: bytes.subarray(0, done), complete: done === size };
+    });
+    return { bytes: value, stamp, readStartNs };
+  } catch (e) {
+    if (e instanceof NotAFile || (e as NodeJS.ErrnoException).syscall === 'open') return { readStartNs: startNs };
+    throw e;
   }
 }

@@ -1,20 +1,12 @@
 // Reading a model file with the stat that describes what was read, so a later look can tell
-// "unchanged" from a stat alone instead of re-reading and re-hashing tens of megabytes. The rule
-// is git's: equal (device, inode, size, mtime, ctime) means equal content, unless the file was
-// changed so close to the read that a later write could carry the same timestamps ("racy").
+// "unchanged" from a stat alone instead of re-reading and re-hashing tens of megabytes (the rule:
+// src/util/file-stamp.ts).
 import { Buffer } from 'node:buffer';
-import { closeSync, fstatSync, openSync, read, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readFileSync, readSync, type BigIntStats } from 'node:fs';
 import { promisify } from 'node:util';
 import { digestModel, ModelDigester } from '../../frontend/model-digest.js';
+import { nowNs, sameStamp, stampOf, type FileStamp } from '../../util/file-stamp.js';
 import { modelFileBuffer, recycleModelFileBuffer } from './file-buffers.js';
-
-export interface FileStamp {
-  dev: bigint;
-  ino: bigint;
-  size: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-}
 
 export interface FileSnapshot {
   bytes: Uint8Array;
@@ -27,46 +19,6 @@ export interface FileSnapshot {
   readStartNs: bigint;
 }
 
-export const stampOf = (s: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): FileStamp => ({
-  dev: s.dev,
-  ino: s.ino,
-  size: s.size,
-  mtimeNs: s.mtimeNs,
-  ctimeNs: s.ctimeNs,
-});
-
-export function sameStamp(a: FileStamp, b: FileStamp): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
-}
-
-export const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
-
-/**
- * Whether a write after the read could leave the stamp as it was: the file changed within the
- * timestamp granularity before the read. File times come from a coarse kernel clock (a jiffy,
- * at most 10 ms), or are whole milliseconds or seconds on some file systems.
- */
-export function isRacy(stamp: FileStamp, readStartNs: bigint): boolean {
-  const coarse = stamp.ctimeNs % 1_000_000n === 0n;
-  const margin = coarse ? 2_500_000_000n : 20_000_000n;
-  return stamp.ctimeNs >= readStartNs - margin || stamp.mtimeNs >= readStartNs - margin;
-}
-
-/**
- * The file's stamp now; undefined when it cannot be stat'ed (gone, unreadable). Synchronous, as
- * are the other small file operations of a build (open, stat, close, rename): each is
- * microseconds, where a round trip through the thread pool costs milliseconds on a machine whose
- * idle cores must first be woken, and a build makes dozens of them one after the other. Only
- * bulk reads and writes go to the thread pool, where they overlap work on this thread.
- */
-export async function currentStamp(path: string): Promise<FileStamp | undefined> {
-  try {
-    return stampOf(statSync(path, { bigint: true }));
-  } catch {
-    return undefined;
-  }
-}
-
 /** Bytes per read, and reads in flight: the thread pool reads ahead while this thread digests in order. */
 const READ_PIECE_BYTES = 4 << 20;
 const READS_IN_FLIGHT = 4;
@@ -77,18 +29,39 @@ const READS_IN_FLIGHT = 4;
  * next is read.
  */
 export async function readSnapshot(path: string): Promise<FileSnapshot> {
+  const { value: read, stamp, readStartNs } = await readUnderStamp(
+    path,
+    async (fd, stats, attempt) => {
+      const r = attempt < 2 ? await readPieces(fd, Number(stats.size)) : await wholeFile(fd);
+      return { value: r, complete: r.complete };
+    },
+    (r) => recycleModelFileBuffer(r.bytes),
+  );
+  return { bytes: read.bytes, digest: read.digest, externalLocations: read.externalLocations, stamp, readStartNs };
+}
+
+/**
+ * Reads the file at `path` with `readOnce` under the stamp of what was read: opened and read again
+ * (`discard` lets go of the earlier read) if it changed while being read; after a few tries, the
+ * last read is kept under a stamp that never vouches (racy by construction), so a later look
+ * reads it again. Errors of `openSync` and `readOnce` reach the caller.
+ */
+export async function readUnderStamp<T>(
+  path: string,
+  readOnce: (fd: number, stats: BigIntStats, attempt: number) => Promise<{ value: T; complete: boolean }>,
+  discard: (value: T) => void = () => undefined,
+): Promise<{ value: T; stamp: FileStamp; readStartNs: bigint }> {
   for (let attempt = 0; ; attempt++) {
     const readStartNs = nowNs();
     const fd = openSync(path, 'r');
     try {
-      const before = stampOf(fstatSync(fd, { bigint: true }));
-      const read = attempt < 2 ? await readPieces(fd, Number(before.size)) : await wholeFile(fd);
+      const stats = fstatSync(fd, { bigint: true });
+      const before = stampOf(stats);
+      const read = await readOnce(fd, stats, attempt);
       const after = stampOf(fstatSync(fd, { bigint: true }));
       const unchanged = read.complete && sameStamp(before, after);
-      // Changed while being read: take it again; after a few tries, a stamp that never matches
-      // (racy by construction) still forces a full recheck later.
-      if (unchanged || attempt >= 2) return { bytes: read.bytes, digest: read.digest, externalLocations: read.externalLocations, stamp: unchanged ? before : { ...after, ctimeNs: readStartNs }, readStartNs };
-      recycleModelFileBuffer(read.bytes);
+      if (unchanged || attempt >= 2) return { value: read.value, stamp: unchanged ? before : { ...after, ctimeNs: readStartNs }, readStartNs };
+      discard(read.value);
     } finally {
       closeSync(fd);
     }

@@ -11,7 +11,7 @@ import { sealedBytes, sealModule, type ModuleFileLayout } from '../../vm/module-
 import { byteSize } from '../../ir/dtype.js';
 import { staticSize } from '../../ir/types.js';
 import { archiveIndexOf, layoutArchive, type ArchiveLayout } from '../../vm/parameter-archive.js';
-import { currentStamp, sameStamp } from './file-snapshot.js';
+import { currentStamp, sameStamp } from '../../util/file-stamp.js';
 import type { ImportedModel } from './import-model.js';
 import type { CompilerQueries } from './index.js';
 import { layoutLinkedModule, type LinkedModule } from './module.js';
@@ -160,7 +160,7 @@ export async function externalFilesAreCurrent(
   return archive && { module: moduleFile, archive };
 }
 
-/** Small file operations are synchronous here: see currentStamp (file-snapshot.ts). */
+/** Small file operations are synchronous here: see currentStamp (src/util/file-stamp.ts). */
 function readHead(path: string): Uint8Array | undefined {
   try {
     const fd = openSync(path, 'r');

@@ -8,7 +8,7 @@
 import type { Store } from '../../cache/store.js';
 import type { DataFileState } from './data-files.js';
 import type { FileDigest } from './file-contents.js';
-import type { FileStamp } from './file-snapshot.js';
+import type { FileStamp } from '../../util/file-stamp.js';
 import { readSideRecord, writeSideRecords, type SideRecord } from './records.js';
 
 // Model stamps 2: digests are modelDigest()'s (structured), no longer xxhash64 of the whole file.
