@@ -17,7 +17,7 @@ import { IreetsError } from '../util/errors.js';
 import { initHashing } from '../util/hash.js';
 import { TARGETS, type Target } from './compile-pipeline.js';
 import { ContentChangedError, contentDigest, externalFilesOf, releaseContent, retainContent, withLocations, type FileDigest } from './queries/file-contents.js';
-import type { DataFileState } from './queries/data-files.js';
+import type { DataFileState, EarlierDataFiles } from './queries/data-files.js';
 import { prepareSpare, recycleModelFileBuffer } from './queries/file-buffers.js';
 import { readSnapshot } from './queries/file-snapshot.js';
 import { isRacy, stillAsRead, type FileStamp } from '../util/file-stamp.js';
@@ -233,8 +233,7 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
     }
     let whole;
     try {
-      const earlier = known?.data && { states: known.data, bytes: externalFilesOf(known.digest) };
-      whole = await withLocations(path, { digest: snapshot.digest, size: snapshot.bytes.length }, snapshot.externalLocations, earlier);
+      whole = await withLocations(path, { digest: snapshot.digest, size: snapshot.bytes.length }, snapshot.externalLocations, known && dataFilesRead(known));
     } catch (e) {
       recycleModelFileBuffer(snapshot.bytes);
       throw e;
@@ -251,9 +250,11 @@ export async function openCompiler(options: CompilerOptions = {}): Promise<Compi
   /** Before caching: is the file still what the build read? A stamp that vouches saves the re-read. */
   const recheck = (path: string, state: PathState) => async (): Promise<FileDigest> => {
     if (await vouches(path, state)) return state.digest;
-    const earlier = state.data && { states: state.data, bytes: externalFilesOf(state.digest) };
-    return (await contentDigest(path, customRead ? await customRead(path) : await readFile(path), earlier)).digest;
+    return (await contentDigest(path, customRead ? await customRead(path) : await readFile(path), dataFilesRead(state))).digest;
   };
+
+  /** The data files read with `state`'s content, with their bytes while it is held: a later read keeps those unchanged. */
+  const dataFilesRead = (state: PathState): EarlierDataFiles | undefined => state.data && { states: state.data, bytes: externalFilesOf(state.digest) };
 
   const build = async <T>(path: string, opts: CompileOptions, sink: Sink): Promise<{ explain: Explain; result: T }> => {
     useDerivations(facts);

@@ -2,7 +2,8 @@
 // for the build it runs). Compiles MODEL to OUT with external weights and prints what it had to
 // hash and pack, and the module's and archive's bytes as one embedded module's hash.
 import { createHash } from 'node:crypto';
-import { codegenCounts } from './facts-counts.js';
+import { packCounts } from '../../src/codegen/strategies/pack-weights.js';
+import { reuseCounts } from '../../src/frontend/initializer-reuse.js';
 import { openCompiler } from '../../src/stages/compiler.js';
 import { embeddedModuleOf } from '../support/module-files.js';
 
@@ -11,7 +12,7 @@ const compiler = await openCompiler({ cacheDir });
 try {
   const r = await compiler.compileToFile(model, output, { weights: 'external' });
   const module = createHash('sha256').update(await embeddedModuleOf(output)).digest('hex');
-  console.log(JSON.stringify({ ...codegenCounts(), module, summary: r.explain.summary }));
+  console.log(JSON.stringify({ hashed: reuseCounts.hashed, packed: packCounts.packed, module, summary: r.explain.summary }));
 } finally {
   await compiler.close();
 }
